@@ -1,0 +1,110 @@
+"""The envelope: CloudEvents 1.0 attributes carried in NATS headers.
+
+The body of a message is the JSON of a contract; everything about the message (its id, its
+type, where and when it came from, what caused it) travels in headers, in CloudEvents'
+binary content mode (``ce-`` prefixed attributes, ``Content-Type`` for ``datacontenttype``),
+plus the W3C ``traceparent`` so one trace crosses services.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Envelope", "HeaderError"]
+
+SPEC_VERSION = "1.0"
+JSON = "application/json"
+
+_ATTRS = {
+    "id": "ce-id",
+    "source": "ce-source",
+    "type": "ce-type",
+    "subject": "ce-subject",
+    "time": "ce-time",
+    "specversion": "ce-specversion",
+    "datacontenttype": "Content-Type",
+    "correlation_id": "ce-correlationid",
+    "causation_id": "ce-causationid",
+    "command_id": "ce-commandid",
+    "traceparent": "traceparent",
+    "tracestate": "tracestate",
+}
+_REQUIRED = ("id", "source", "type", "time")
+
+
+class HeaderError(ValueError):
+    """Headers lack a required CloudEvents attribute or carry a malformed one."""
+
+
+class Envelope(BaseModel):
+    """Metadata of one message.
+
+    Attributes:
+        id: unique id of the event; also its ``Nats-Msg-Id``.
+        source: where it was produced, ``/yanpei/<county>/<context>``.
+        type: the contract's wire type, e.g. ``registry.SchoolRegistered.v1``.
+        subject: the aggregate it is about, ``<aggregate>/<id>``.
+        time: when it was recorded (UTC).
+        correlation_id: the id shared by everything one user action caused.
+        causation_id: the id of the command or event that directly caused this one.
+        command_id: the command that wrote it (for idempotent retries).
+        traceparent: W3C trace context of the span that wrote it.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    source: str
+    type: str
+    time: datetime
+    subject: str | None = None
+    specversion: str = SPEC_VERSION
+    datacontenttype: str = JSON
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    command_id: str | None = None
+    traceparent: str | None = None
+    tracestate: str | None = None
+    extra: dict[str, str] = Field(default_factory=dict, exclude=True)
+
+    def to_headers(self) -> dict[str, str]:
+        """The NATS headers that carry this envelope."""
+        headers: dict[str, str] = {}
+        for attr, header in _ATTRS.items():
+            value = getattr(self, attr)
+            if value is None:
+                continue
+            headers[header] = _format_time(value) if attr == "time" else str(value)
+        headers.update(self.extra)
+        return headers
+
+    @classmethod
+    def from_headers(cls, headers: dict[str, str] | None) -> Self:
+        """Read an envelope back from NATS headers; HeaderError names what is missing."""
+        headers = headers or {}
+        values: dict[str, object] = {}
+        for attr, header in _ATTRS.items():
+            if header in headers:
+                values[attr] = headers[header]
+        missing = [_ATTRS[a] for a in _REQUIRED if a not in values]
+        if missing:
+            raise HeaderError(f"missing CloudEvents header(s): {', '.join(missing)}")
+        if values.get("specversion", SPEC_VERSION) != SPEC_VERSION:
+            raise HeaderError(f"unsupported ce-specversion {values['specversion']!r}")
+        try:
+            values["time"] = datetime.fromisoformat(str(values["time"]).replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise HeaderError(f"ce-time is not RFC 3339: {values['time']!r}") from exc
+        known = set(_ATTRS.values())
+        values["extra"] = {k: v for k, v in headers.items() if k not in known}
+        return cls.model_validate(values)
+
+
+def _format_time(value: object) -> str:
+    assert isinstance(value, datetime)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,381 @@
+"""The event store on JetStream: append with optimistic concurrency, load an aggregate.
+
+One subject per aggregate instance; the aggregate's version is the stream sequence of its
+last event (0 = no events yet). An append states the version it was decided on; the server
+checks it with ``Nats-Expected-Last-Subject-Sequence`` over the aggregate's subject filter,
+so writers of different aggregates never serialise each other.
+
+Single events carry ``Nats-Msg-Id`` = the event id, so a re-sent publish is stored once.
+Several events of one command go as one JetStream atomic batch (all or nothing); batches
+cannot carry ``Nats-Msg-Id``, so a re-sent batch is recognised by the conflict it causes:
+the store then looks at what follows the expected version and, finding its own event ids,
+reports success. See docs/event-store.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import nats.errors
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.errors import NoStreamResponseError, ServiceUnavailableError
+
+from contracts import Contract, Envelope, Event
+from eventlog import telemetry
+from eventlog.messages import StoredEvent
+from eventlog.streams import stream_name
+from eventlog.subjects import AggregateRef
+
+__all__ = [
+    "ANY",
+    "NEW",
+    "AppendFailed",
+    "AppendResult",
+    "Conflict",
+    "EventStore",
+    "event_ids",
+]
+
+log = logging.getLogger(__name__)
+
+NEW = 0
+ANY = -1
+MAX_BATCH = 1000
+_WRONG_LAST_SEQUENCE = 10071
+_EVENT_NS = uuid.UUID("0f3a54a8-6b7e-4c53-9a59-2f0c7f0e2b11")
+_TRANSIENT = (
+    nats.errors.TimeoutError,
+    nats.errors.NoRespondersError,
+    NoStreamResponseError,
+    ServiceUnavailableError,
+    nats.errors.ConnectionReconnectingError,
+    asyncio.TimeoutError,
+)
+
+
+class Conflict(Exception):
+    """The aggregate moved on since the caller read it; reload, decide again, retry."""
+
+    def __init__(self, ref: AggregateRef, expected: int, actual: int | None) -> None:
+        super().__init__(
+            f"{ref.aggregate} {ref.id} in {ref.county} is at version {actual}, "
+            f"not {expected} as expected"
+        )
+        self.ref = ref
+        self.expected = expected
+        self.actual = actual
+
+
+class AppendFailed(Exception):
+    """The events could not be stored (server unreachable past the deadline, or refused).
+
+    Nothing is silently lost: the caller learns the append did not happen and may retry with
+    the same command id, which can never store the events twice.
+    """
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    """What an append stored: the events' stream sequences and the new version."""
+
+    ref: AggregateRef
+    sequences: tuple[int, ...]
+    event_ids: tuple[str, ...]
+    events: tuple[Contract, ...] = ()
+    duplicate: bool = False
+
+    @property
+    def version(self) -> int:
+        """The aggregate's version after the append."""
+        return self.sequences[-1] if self.sequences else 0
+
+
+@dataclass
+class _Outgoing:
+    subject: str
+    body: bytes
+    event: Event
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def event_ids(command_id: str | None, count: int) -> list[str]:
+    """Ids for the events of a command: derived from the command id, so a retry repeats them."""
+    if command_id is None:
+        return [str(uuid.uuid4()) for _ in range(count)]
+    return [str(uuid.uuid5(_EVENT_NS, f"{command_id}/{i}")) for i in range(count)]
+
+
+class EventStore:
+    """Appends to and loads from one context's event stream."""
+
+    def __init__(
+        self,
+        nc: Client,
+        context: str,
+        *,
+        retry_for: float = 30.0,
+        request_timeout: float = 5.0,
+    ) -> None:
+        self.nc = nc
+        self.js: JetStreamContext = nc.jetstream(timeout=request_timeout)
+        self.context = context
+        self.stream = stream_name(context)
+        self.retry_for = retry_for
+        self.request_timeout = request_timeout
+
+    def ref(self, county: str, aggregate: str, id_: str) -> AggregateRef:
+        """An aggregate reference in this store's context."""
+        return AggregateRef(county, self.context, aggregate, id_)
+
+    # ------------------------------------------------------------------ append
+
+    async def append(
+        self,
+        ref: AggregateRef,
+        events: Sequence[Event],
+        expected_version: int,
+        *,
+        command_id: str | None = None,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
+        now: datetime | None = None,
+    ) -> AppendResult:
+        """Store ``events`` of one aggregate, atomically, if it is still at ``expected_version``.
+
+        Args:
+            ref: the aggregate.
+            events: one or more events of that aggregate (at most 1,000).
+            expected_version: the version the events were decided on; ``NEW`` (0) for a new
+                aggregate, ``ANY`` to skip the check.
+            command_id: the command that produced them; event ids derive from it.
+            correlation_id: shared by all a user action causes; defaults to the command id.
+            causation_id: what directly caused them; defaults to the command id.
+            now: the recording time (for tests); defaults to the clock.
+
+        Raises:
+            Conflict: the aggregate is at another version.
+            AppendFailed: the server could not be reached in time, or refused the events.
+        """
+        if not events:
+            return AppendResult(ref, (), ())
+        if len(events) > MAX_BATCH:
+            raise ValueError(f"a command may append at most {MAX_BATCH} events, not {len(events)}")
+        if ref.context != self.context:
+            raise ValueError(f"{ref} is not in context {self.context!r}")
+        out = self._encode(ref, events, command_id, correlation_id, causation_id, now)
+        with telemetry.span(
+            "eventlog.append",
+            {"yanpei.aggregate": f"{ref.aggregate}/{ref.id}", "yanpei.events": len(events)},
+        ):
+            return await self._with_retries(ref, out, expected_version)
+
+    def _encode(
+        self,
+        ref: AggregateRef,
+        events: Sequence[Event],
+        command_id: str | None,
+        correlation_id: str | None,
+        causation_id: str | None,
+        now: datetime | None,
+    ) -> list[_Outgoing]:
+        when = now or datetime.now(UTC)
+        ids = event_ids(command_id, len(events))
+        trace = telemetry.current_trace_headers()
+        out = []
+        for event_id, event in zip(ids, events, strict=True):
+            if event.context != ref.context or (
+                event.aggregate and event.aggregate != ref.aggregate
+            ):
+                raise ValueError(
+                    f"{event.wire_type()} belongs to {event.context}/{event.aggregate}, "
+                    f"not to {ref.context}/{ref.aggregate}"
+                )
+            envelope = Envelope(
+                id=event_id,
+                source=ref.source,
+                type=event.wire_type(),
+                subject=ref.ce_subject,
+                time=when,
+                correlation_id=correlation_id or command_id or event_id,
+                causation_id=causation_id or command_id,
+                command_id=command_id,
+                traceparent=trace.get("traceparent"),
+                tracestate=trace.get("tracestate"),
+            )
+            out.append(
+                _Outgoing(
+                    ref.subject(event.name),
+                    event.model_dump_json().encode(),
+                    event,
+                    envelope.to_headers(),
+                )
+            )
+        return out
+
+    async def _with_retries(
+        self, ref: AggregateRef, out: list[_Outgoing], expected: int
+    ) -> AppendResult:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.retry_for
+        delay = 0.05
+        while True:
+            try:
+                if len(out) == 1:
+                    return await self._publish_one(ref, out[0], expected)
+                return await self._publish_batch(ref, out, expected)
+            except _TRANSIENT as exc:
+                if loop.time() + delay > deadline:
+                    raise AppendFailed(
+                        f"could not store {len(out)} event(s) of {ref.aggregate} {ref.id}: "
+                        f"NATS did not answer within {self.retry_for:.0f}s ({type(exc).__name__})"
+                    ) from exc
+                log.warning("append to %s retried after %s", ref.filter, type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+    async def _publish_one(self, ref: AggregateRef, msg: _Outgoing, expected: int) -> AppendResult:
+        headers = dict(msg.headers)
+        headers["Nats-Msg-Id"] = headers["ce-id"]
+        if expected != ANY:
+            headers["Nats-Expected-Last-Subject-Sequence"] = str(expected)
+            headers["Nats-Expected-Last-Subject-Sequence-Subject"] = ref.filter
+        reply = await self.nc.request(
+            msg.subject, msg.body, timeout=self.request_timeout, headers=headers
+        )
+        return await self._settle(ref, [msg], expected, reply.data)
+
+    async def _publish_batch(
+        self, ref: AggregateRef, out: list[_Outgoing], expected: int
+    ) -> AppendResult:
+        batch_id = uuid.uuid4().hex
+        last = len(out)
+        reply_data = b""
+        for i, msg in enumerate(out, start=1):
+            headers = dict(msg.headers)
+            headers["Nats-Batch-Id"] = batch_id
+            headers["Nats-Batch-Sequence"] = str(i)
+            if i == 1 and expected != ANY:
+                headers["Nats-Expected-Last-Subject-Sequence"] = str(expected)
+                headers["Nats-Expected-Last-Subject-Sequence-Subject"] = ref.filter
+            if i == last:
+                headers["Nats-Batch-Commit"] = "1"
+            if i == 1 or i == last:
+                # The first message is acknowledged (empty, or an error such as "batches
+                # not enabled"); the last one gets the PubAck of the whole batch.
+                reply = await self.nc.request(
+                    msg.subject, msg.body, timeout=self.request_timeout, headers=headers
+                )
+                reply_data = reply.data
+                if i == 1 and reply_data and i != last:
+                    return await self._settle(ref, out, expected, reply_data)
+            else:
+                await self.nc.publish(msg.subject, msg.body, headers=headers)
+        return await self._settle(ref, out, expected, reply_data)
+
+    async def _settle(
+        self, ref: AggregateRef, out: list[_Outgoing], expected: int, data: bytes
+    ) -> AppendResult:
+        ids = tuple(m.headers["ce-id"] for m in out)
+        ack = json.loads(data)
+        error = ack.get("error")
+        if error is None:
+            last_seq = int(ack["seq"])
+            sequences = tuple(range(last_seq - len(out) + 1, last_seq + 1))
+            return AppendResult(
+                ref,
+                sequences,
+                ids,
+                tuple(m.event for m in out),
+                duplicate=bool(ack.get("duplicate")),
+            )
+        if error.get("err_code") == _WRONG_LAST_SEQUENCE:
+            already = await self._already_stored(ref, expected, out)
+            if already is not None:
+                return already
+            actual = _actual_version(error.get("description", ""))
+            telemetry.count("yanpei.append.conflicts")
+            raise Conflict(ref, expected, actual)
+        if error.get("code") == 503:
+            raise ServiceUnavailableError(**error)
+        raise AppendFailed(
+            f"NATS refused the events of {ref.aggregate} {ref.id}: "
+            f"{error.get('description')} (err_code {error.get('err_code')})"
+        )
+
+    async def _already_stored(
+        self, ref: AggregateRef, expected: int, out: list[_Outgoing]
+    ) -> AppendResult | None:
+        """A re-sent append whose first try was stored: find our own events after ``expected``."""
+        ids = tuple(m.headers["ce-id"] for m in out)
+        following = await self.load_from(ref, max(expected, 0) + 1, limit=len(ids))
+        if tuple(e.id for e in following) != ids:
+            return None
+        sequences = tuple(e.sequence for e in following)
+        return AppendResult(ref, sequences, ids, tuple(m.event for m in out), duplicate=True)
+
+    # -------------------------------------------------------------------- load
+
+    async def load(self, ref: AggregateRef) -> tuple[list[StoredEvent], int]:
+        """All events of one aggregate, in order, and its version (0 when it has none)."""
+        events = await self.load_from(ref, 1)
+        return events, (events[-1].sequence if events else 0)
+
+    async def load_from(
+        self, ref: AggregateRef, start: int, *, limit: int | None = None
+    ) -> list[StoredEvent]:
+        """The aggregate's events from stream sequence ``start`` on (direct gets, in batches)."""
+        events: list[StoredEvent] = []
+        seq = max(start, 1)
+        while limit is None or len(events) < limit:
+            want = 500 if limit is None else min(500, limit - len(events))
+            chunk, more = await self._direct_batch(ref.filter, seq, want)
+            events.extend(chunk)
+            if not more or not chunk:
+                break
+            seq = chunk[-1].sequence + 1
+        return events
+
+    async def _direct_batch(
+        self, subject_filter: str, start: int, batch: int
+    ) -> tuple[list[StoredEvent], bool]:
+        inbox = self.nc.new_inbox()
+        sub = await self.nc.subscribe(inbox)
+        try:
+            request = {"seq": start, "next_by_subj": subject_filter, "batch": batch}
+            await self.nc.publish(
+                f"$JS.API.DIRECT.GET.{self.stream}", json.dumps(request).encode(), reply=inbox
+            )
+            found: list[StoredEvent] = []
+            while True:
+                msg = await sub.next_msg(timeout=self.request_timeout)
+                headers = msg.headers or {}
+                status = headers.get("Status")
+                if status == "404":
+                    return found, False
+                if status == "204":
+                    return found, int(headers.get("Nats-Num-Pending", "0")) > 0
+                if status is not None:
+                    raise AppendFailed(f"direct get on {self.stream} answered {status}")
+                found.append(
+                    StoredEvent(
+                        stream=self.stream,
+                        sequence=int(headers["Nats-Sequence"]),
+                        subject=headers["Nats-Subject"],
+                        headers=headers,
+                        data=msg.data,
+                    )
+                )
+        finally:
+            await sub.unsubscribe()
+
+
+def _actual_version(description: str) -> int | None:
+    tail = description.rsplit(":", 1)[-1].strip()
+    return int(tail) if tail.isdigit() else None
