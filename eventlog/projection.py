@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
 import nats.errors
+import nats.js.errors
 from nats.aio.client import Client
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 T = TypeVar("T")
 _TRANSIENT_DB = (OperationalError, InterfaceError)
+_TRANSIENT_NATS = (nats.errors.Error, nats.js.errors.Error, OSError, asyncio.TimeoutError)
 
 
 class Projection(ABC):
@@ -173,17 +175,27 @@ class ProjectionRunner:
     # -------------------------------------------------------------------- run
 
     async def run(self) -> None:
-        """Catch up, then follow the streams live until cancelled."""
+        """Catch up, then follow the streams live until cancelled.
+
+        A lost NATS connection or a switched generation restarts the cycle: catch up from
+        the checkpoint again, then follow with a new consumer.
+        """
+        delay = 0.1
         while True:
             generation = await asyncio.to_thread(self.setup)
             try:
                 for context in self.projection.contexts:
                     await self.catch_up(generation, context, live=True)
+                delay = 0.1
                 await asyncio.gather(
                     *(self._follow(generation, c) for c in self.projection.contexts)
                 )
             except GenerationChanged:
                 log.info("%s: live generation changed, restarting", self.name)
+            except _TRANSIENT_NATS as exc:
+                log.warning("%s: NATS unavailable (%r); restarting in %.1fs", self.name, exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def catch_up(
         self,

@@ -169,11 +169,11 @@ class EventStore:
             raise ValueError(f"a command may append at most {MAX_BATCH} events, not {len(events)}")
         if ref.context != self.context:
             raise ValueError(f"{ref} is not in context {self.context!r}")
-        out = self._encode(ref, events, command_id, correlation_id, causation_id, now)
         with telemetry.span(
             "eventlog.append",
             {"yanpei.aggregate": f"{ref.aggregate}/{ref.id}", "yanpei.events": len(events)},
         ):
+            out = self._encode(ref, events, command_id, correlation_id, causation_id, now)
             return await self._with_retries(ref, out, expected_version)
 
     def _encode(

@@ -46,8 +46,8 @@ def span(
     parent: Mapping[str, str] | None = None,
     links: list[trace.Link] | None = None,
 ) -> Iterator[trace.Span]:
-    """A span, child of the current one, or of the trace in ``parent`` headers if given."""
-    context = extract(parent) if parent is not None else None
+    """A span, child of the trace in ``parent`` headers if they carry one, else of the current."""
+    context = extract(parent) if parent and "traceparent" in parent else None
     with tracer.start_as_current_span(
         name, context=context, attributes=dict(attributes or {}), links=links
     ) as current:

@@ -1,0 +1,1 @@
+"""Notify service: deadlines, reminders, activity notices and shortfall alerts over e-mail and webhooks."""

@@ -99,3 +99,87 @@ def rows(tx: Connection, projection: Counters, generation: int | None = None) ->
             .order_by(table.c.county, table.c.id)
         )
     ]
+
+
+# --- commands, for the command bus tests ------------------------------------------------
+
+from dataclasses import dataclass  # noqa: E402
+
+from pydantic import Field  # noqa: E402
+
+from contracts import Command  # noqa: E402
+from contracts.replies import NotFound, RuleBroken  # noqa: E402
+from eventlog.commandbus import CommandMeta, Decider, execute  # noqa: E402
+from eventlog.service import Service  # noqa: E402
+from eventlog.store import AppendResult  # noqa: E402
+
+
+class OpenCounter(Command, context="system", name="TestOpenCounter", version=1):
+    """Open a counter."""
+
+    counter_id: str = Field(pattern=r"^[a-z0-9-]+$", description="The counter's id")
+    label: str = Field(min_length=1, max_length=50)
+
+
+class BumpCounter(Command, context="system", name="TestBumpCounter", version=1):
+    """Bump an open counter by a positive amount, at most to a limit of 100."""
+
+    counter_id: str = Field(pattern=r"^[a-z0-9-]+$")
+    by: int = Field(gt=0)
+
+
+@dataclass(frozen=True)
+class CounterState:
+    opened: bool = False
+    total: int = 0
+
+
+def evolve(state: CounterState, event: object) -> CounterState:
+    if isinstance(event, CounterOpened):
+        return CounterState(opened=True)
+    if isinstance(event, CounterBumped):
+        return CounterState(opened=state.opened, total=state.total + event.by)
+    return state
+
+
+counter_decider = Decider(initial=CounterState, evolve=evolve)
+
+
+def decide_open(state: CounterState, cmd: OpenCounter) -> list[CounterOpened]:
+    if state.opened:
+        raise RuleBroken(f"counter {cmd.counter_id} is already open", rule="CounterOpensOnce")
+    return [CounterOpened(label=cmd.label)]
+
+
+def decide_bump(state: CounterState, cmd: BumpCounter) -> list[CounterBumped]:
+    if not state.opened:
+        raise NotFound(f"no counter {cmd.counter_id}", field="counter_id")
+    if state.total + cmd.by > 100:
+        raise RuleBroken(
+            f"counter {cmd.counter_id} would pass 100", field="by", rule="CounterLimit"
+        )
+    return [CounterBumped(by=cmd.by)]
+
+
+def counter_service(nats_url: str, database_url: str, county: str) -> Service:
+    """A service with the counter commands and the counters projection."""
+    service = Service("test-counters", "system", nats_url=nats_url, database_url=database_url)
+    service.projections.append(Counters(county))
+
+    @service.bus.handler(OpenCounter)
+    async def open_counter(cmd: OpenCounter, meta: CommandMeta) -> AppendResult:
+        assert service.store is not None
+        ref = service.store.ref(meta.county, "counter", cmd.counter_id)
+        return await execute(
+            service.store, ref, counter_decider, lambda s: decide_open(s, cmd), meta
+        )
+
+    @service.bus.handler(BumpCounter)
+    async def bump_counter(cmd: BumpCounter, meta: CommandMeta) -> AppendResult:
+        assert service.store is not None
+        ref = service.store.ref(meta.county, "counter", cmd.counter_id)
+        return await execute(
+            service.store, ref, counter_decider, lambda s: decide_bump(s, cmd), meta
+        )
+
+    return service
