@@ -42,8 +42,16 @@ def check_server_version(version: str, url: str = "") -> None:
 async def connect(url: str, name: str, **options: Any) -> Client:
     """Connect with endless reconnects; ServerTooOld if the server is below 2.12."""
 
+    client: list[Client] = []
+
     async def disconnected() -> None:
-        log.warning("%s: disconnected from NATS at %s", name, url)
+        closing = bool(client) and (client[0].is_closed or client[0].is_draining)
+        log.log(
+            logging.DEBUG if closing else logging.WARNING,
+            "%s: disconnected from NATS at %s",
+            name,
+            url,
+        )
 
     async def reconnected() -> None:
         log.warning("%s: reconnected to NATS at %s", name, url)
@@ -63,6 +71,7 @@ async def connect(url: str, name: str, **options: Any) -> Client:
     }
     defaults.update(options)
     nc = await nats.connect(url, **defaults)
+    client.append(nc)
     version = str(nc._server_info.get("version", "0.0.0"))
     try:
         check_server_version(version, url)

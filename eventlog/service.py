@@ -84,6 +84,7 @@ class Service:
             nats_url,
             name=f"yanpei-{name}",
             logger=logging.getLogger(f"yanpei.{name}.broker"),
+            log_level=logging.DEBUG,  # one line per message is for debugging only
             middlewares=[NatsTelemetryMiddleware()],
             max_reconnect_attempts=-1,
         )
@@ -177,5 +178,3 @@ class Service:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
-
-

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
 
-__all__ = ["EmbeddedNatsServer", "NatsServerError", "find_nats_server"]
+__all__ = ["EmbeddedNatsServer", "NatsServerError", "find_nats_server", "read_info"]
 
 _POLL_INTERVAL = 0.02
 _SERVER_NAME = "yanpei-embedded"
@@ -262,7 +262,7 @@ class EmbeddedNatsServer:
             if self._port is None or (self.monitoring and self._monitor_port is None):
                 self._read_ports_file(process.pid)
             if self._port is not None:
-                info = _read_info(self.host, self._port)
+                info = read_info(self.host, self._port)
                 if info is not None and info.get("jetstream"):
                     self.version = str(info.get("version", ""))
                     return
@@ -301,10 +301,10 @@ class EmbeddedNatsServer:
             self._log = None
 
 
-def _read_info(host: str, port: int) -> dict[str, Any] | None:
-    """The server's INFO greeting, or None if it does not answer yet."""
+def read_info(host: str, port: int, timeout: float = 1.0) -> dict[str, Any] | None:
+    """The INFO greeting of the NATS server at ``host:port``, or None if none answers."""
     try:
-        with socket.create_connection((host, port), timeout=1.0) as sock:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
             data = b""
             while b"\r\n" not in data and len(data) < 65536:
                 chunk = sock.recv(4096)

@@ -1,1 +1,3 @@
-"""Credits service: hour rules (学时) as versioned data, an explainable ledger, review, certification and replay."""
+"""Credits service: hour rules (学时) as versioned data, an explainable ledger, review,
+certification and replay.
+"""

@@ -1,1 +1,3 @@
-"""Notify service: deadlines, reminders, activity notices and shortfall alerts over e-mail and webhooks."""
+"""Notify service: deadlines, reminders, activity notices and shortfall alerts over
+e-mail and webhooks.
+"""

@@ -1,1 +1,3 @@
-"""Registry service: counties, schools, teachers and pairing communities (教研共同体), with their history."""
+"""Registry service: counties, schools, teachers and pairing communities (教研共同体),
+with their history.
+"""

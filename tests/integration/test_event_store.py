@@ -85,9 +85,7 @@ async def test_batch_events_are_contiguous_and_in_order(store: EventStore, count
     assert [getattr(e.event, "by", 0) for e in events] == list(range(0, 11))
 
 
-async def test_load_reads_long_aggregates_in_pages_and_nothing_of_others(
-    store: EventStore, county
-):
+async def test_load_reads_long_aggregates_in_pages_and_nothing_of_others(store: EventStore, county):
     ref = store.ref(county, "counter", "long")
     other = store.ref(county, "counter", "long2")  # shares a prefix, not the aggregate
     version = (await store.append(ref, [CounterOpened(label="l")], NEW)).version

@@ -136,8 +136,13 @@ async def test_projector_process_killed_mid_batch_then_restarted_equals_a_clean_
 ):
     last = await seed(store, county, counters=20, bumps=20)
     command = [
-        sys.executable, "-m", "tests.support.projector_main",
-        nats_server.url, database_url, county, "2",
+        sys.executable,
+        "-m",
+        "tests.support.projector_main",
+        nats_server.url,
+        database_url,
+        county,
+        "2",
     ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     watcher = ProjectionRunner(nc, engine, Counters(county))
@@ -184,7 +189,8 @@ async def test_poison_event_is_dead_lettered_after_the_set_tries_and_the_rest_ap
         await asyncio.gather(task, return_exceptions=True)
     assert live_rows(engine, Counters(county)) == [(county, "poisoned", "p", 5, 2)]
     letters = [
-        d for d in await DeadLetters(nc).list("test_counters")
+        d
+        for d in await DeadLetters(nc).list("test_counters")
         if d.subject.startswith(f"evt.{county}.")
     ]
     assert [(d.sequence, d.attempts) for d in letters] == [(poison.version, 4)]
@@ -206,8 +212,12 @@ async def test_poison_event_is_dead_lettered_after_the_set_tries_and_the_rest_ap
 async def test_malformed_message_is_dead_lettered_and_never_stops_the_runner(
     store, nc, engine, county, headers, body, reason
 ):
-    base = {"ce-id": f"junk-{county}", "ce-source": "/elsewhere", "ce-specversion": "1.0",
-            "ce-time": "2026-11-23T08:00:00Z"}
+    base = {
+        "ce-id": f"junk-{county}",
+        "ce-source": "/elsewhere",
+        "ce-specversion": "1.0",
+        "ce-time": "2026-11-23T08:00:00Z",
+    }
     js = nc.jetstream()
     junk = await js.publish(
         f"evt.{county}.system.counter.junk.Whatever", body, headers={**base, **headers}

@@ -27,8 +27,14 @@ async def test_connect_refuses_an_old_server_speaking_the_protocol():
     """A server that introduces itself as 2.9 (as Debian's does) is refused at connect."""
 
     async def old_server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        info = {"server_id": "OLD", "version": "2.9.25", "proto": 1, "headers": True,
-                "max_payload": 1048576, "jetstream": True}
+        info = {
+            "server_id": "OLD",
+            "version": "2.9.25",
+            "proto": 1,
+            "headers": True,
+            "max_payload": 1048576,
+            "jetstream": True,
+        }
         writer.write(f"INFO {json.dumps(info)}\r\n".encode())
         await writer.drain()
         while line := await reader.readline():
@@ -40,7 +46,7 @@ async def test_connect_refuses_an_old_server_speaking_the_protocol():
     server = await asyncio.start_server(old_server, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     async with server:
-        with pytest.raises(ServerTooOld, match="runs 2.9.25"):
+        with pytest.raises(ServerTooOld, match=r"runs 2\.9\.25"):
             await connect(f"nats://127.0.0.1:{port}", "too-old-test", max_reconnect_attempts=0)
 
 

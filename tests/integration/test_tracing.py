@@ -25,7 +25,9 @@ def exporter() -> InMemorySpanExporter:
     return memory
 
 
-async def test_one_trace_from_command_to_projection(exporter, nats_server, database_url, county, nc):
+async def test_one_trace_from_command_to_projection(
+    exporter, nats_server, database_url, county, nc
+):
     exporter.clear()
     async with counter_service(nats_server.url, database_url, county) as service:
         with trace.get_tracer("test").start_as_current_span("user clicks 'open'") as root:

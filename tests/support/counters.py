@@ -7,24 +7,32 @@ batches, poison events and rebuilds.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+from pydantic import Field
 from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from contracts import Event
+from contracts import Command, Event
+from contracts.replies import NotFound, RuleBroken
+from eventlog.commandbus import CommandMeta, Decider, execute
 from eventlog.messages import StoredEvent
 from eventlog.projection import Projection
+from eventlog.service import Service
+from eventlog.store import AppendResult
 
 
-class CounterOpened(Event, context="system", name="TestCounterOpened", version=1,
-                    aggregate="counter"):
+class CounterOpened(
+    Event, context="system", name="TestCounterOpened", version=1, aggregate="counter"
+):
     """A counter was opened."""
 
     label: str
 
 
-class CounterBumped(Event, context="system", name="TestCounterBumped", version=1,
-                    aggregate="counter"):
+class CounterBumped(
+    Event, context="system", name="TestCounterBumped", version=1, aggregate="counter"
+):
     """A counter was bumped; a negative bump is a poison event for the projection."""
 
     by: int
@@ -69,8 +77,9 @@ class Counters(Projection):
             if isinstance(event, CounterOpened):
                 tx.execute(
                     insert(table)
-                    .values(**key, label=event.label, total=0, bumps=0,
-                            last_sequence=stored.sequence)
+                    .values(
+                        **key, label=event.label, total=0, bumps=0, last_sequence=stored.sequence
+                    )
                     .on_conflict_do_nothing()
                 )
             elif isinstance(event, CounterBumped):
@@ -78,10 +87,16 @@ class Counters(Projection):
                     raise ValueError(f"a counter cannot go down (by={event.by})")
                 tx.execute(
                     table.update()
-                    .where(table.c.county == key["county"], table.c.id == key["id"],
-                           table.c.last_sequence < stored.sequence)
-                    .values(total=table.c.total + event.by, bumps=table.c.bumps + 1,
-                            last_sequence=stored.sequence)
+                    .where(
+                        table.c.county == key["county"],
+                        table.c.id == key["id"],
+                        table.c.last_sequence < stored.sequence,
+                    )
+                    .values(
+                        total=table.c.total + event.by,
+                        bumps=table.c.bumps + 1,
+                        last_sequence=stored.sequence,
+                    )
                 )
 
 
@@ -95,23 +110,14 @@ def rows(tx: Connection, projection: Counters, generation: int | None = None) ->
     return [
         tuple(r)
         for r in tx.execute(
-            select(table.c.county, table.c.id, table.c.label, table.c.total, table.c.bumps)
-            .order_by(table.c.county, table.c.id)
+            select(
+                table.c.county, table.c.id, table.c.label, table.c.total, table.c.bumps
+            ).order_by(table.c.county, table.c.id)
         )
     ]
 
 
 # --- commands, for the command bus tests ------------------------------------------------
-
-from dataclasses import dataclass  # noqa: E402
-
-from pydantic import Field  # noqa: E402
-
-from contracts import Command  # noqa: E402
-from contracts.replies import NotFound, RuleBroken  # noqa: E402
-from eventlog.commandbus import CommandMeta, Decider, execute  # noqa: E402
-from eventlog.service import Service  # noqa: E402
-from eventlog.store import AppendResult  # noqa: E402
 
 
 class OpenCounter(Command, context="system", name="TestOpenCounter", version=1):
