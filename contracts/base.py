@@ -12,6 +12,10 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = ["Command", "Contract", "Event", "wire_type"]
 
+# Class attributes that carry a contract's identity; a field of the same name would replace
+# them on instances (``event.name``, ``event.version``) and corrupt subjects and upcasting.
+_RESERVED = frozenset({"context", "name", "version", "kind", "aggregate", "family", "wire_type"})
+
 
 def wire_type(context: str, name: str, version: int) -> str:
     """The ``type`` attribute of a contract, e.g. ``registry.SchoolRegistered.v1``."""
@@ -28,6 +32,8 @@ class Contract(BaseModel):
 
     Unknown fields are ignored on read, so a consumer tolerates a producer that added
     optional fields; producers build models from typed Python values and are checked then.
+    Fields may not reuse the identity names (``name``, ``version``, ``context``, ``kind``,
+    ``aggregate``, ``family``, ``wire_type``): say ``school_name``, ``rule_set_version``.
     """
 
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
@@ -58,6 +64,7 @@ class Contract(BaseModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
+        _refuse_reserved_fields(cls)
         if cls.name and cls.context and cls.version:
             from contracts.catalogue import catalogue
 
@@ -72,6 +79,15 @@ class Contract(BaseModel):
     def family(cls) -> str:
         """The version-less name, ``<context>.<Name>``, shared by all major versions."""
         return f"{cls.context}.{cls.name}"
+
+
+def _refuse_reserved_fields(cls: type[Contract]) -> None:
+    clash = sorted(_RESERVED & cls.model_fields.keys())
+    if clash:
+        raise TypeError(
+            f"{cls.__qualname__}: field(s) {clash} would hide the contract's identity "
+            "attributes; give them a more specific name (e.g. 'school_name')"
+        )
 
 
 class Event(Contract):

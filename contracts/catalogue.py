@@ -74,7 +74,8 @@ class Catalogue:
         """Register a contract class under its wire type (import time, once)."""
         key = model.wire_type()
         known = self._by_type.get(key)
-        if known is not None and known is not model and known.__qualname__ != model.__qualname__:
+        # The same class re-created (a module reloaded) may replace itself; nothing else may.
+        if known is not None and _origin(known) != _origin(model):
             raise ValueError(f"wire type {key} declared twice: {known!r} and {model!r}")
         self._by_type[key] = model
 
@@ -125,7 +126,7 @@ class Catalogue:
                 raise UnknownVersion(
                     value.wire_type(), f"no upcaster from v{value.version} to v{value.version + 1}"
                 )
-            value = step(value)
+            value = _checked_step(step, value)
         return value
 
     def __iter__(self) -> Iterator[type[Contract]]:
@@ -133,6 +134,27 @@ class Catalogue:
 
     def __contains__(self, type_: object) -> bool:
         return type_ in self._by_type
+
+
+def _origin(model: type[Contract]) -> str:
+    return f"{model.__module__}.{model.__qualname__}"
+
+
+def _checked_step(step: Upcaster, value: Contract) -> Contract:
+    """Run one upcaster; it must return the same family at a higher version."""
+    from contracts.base import Contract
+
+    result = step(value)
+    if (
+        not isinstance(result, Contract)
+        or result.family() != value.family()
+        or type(result).version <= type(value).version
+    ):
+        raise TypeError(
+            f"upcaster from {value.wire_type()} returned {result!r}, "
+            f"not a later version of {value.family()}"
+        )
+    return result
 
 
 def _describe(exc: ValidationError) -> str:

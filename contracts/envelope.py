@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 __all__ = ["Envelope", "HeaderError"]
 
@@ -70,15 +70,31 @@ class Envelope(BaseModel):
     tracestate: str | None = None
     extra: dict[str, str] = Field(default_factory=dict, exclude=True)
 
+    @field_validator("time")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        # Naive means UTC, as in to_headers; an aware time is kept as the same instant.
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _one_line(cls, value: object) -> object:
+        # A line break in a header value would end the header and let a caller inject others.
+        texts = [*value.keys(), *value.values()] if isinstance(value, dict) else [value]
+        if any(isinstance(t, str) and ("\r" in t or "\n" in t) for t in texts):
+            raise ValueError("header values may not contain line breaks")
+        return value
+
     def to_headers(self) -> dict[str, str]:
         """The NATS headers that carry this envelope."""
-        headers: dict[str, str] = {}
+        headers = dict(self.extra)  # first, so an extra header never overrides an attribute
         for attr, header in _ATTRS.items():
             value = getattr(self, attr)
             if value is None:
                 continue
             headers[header] = _format_time(value) if attr == "time" else str(value)
-        headers.update(self.extra)
         return headers
 
     @classmethod
@@ -100,7 +116,10 @@ class Envelope(BaseModel):
             raise HeaderError(f"ce-time is not RFC 3339: {values['time']!r}") from exc
         known = set(_ATTRS.values())
         values["extra"] = {k: v for k, v in headers.items() if k not in known}
-        return cls.model_validate(values)
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            raise HeaderError(f"malformed CloudEvents headers: {exc}") from exc
 
 
 def _format_time(value: object) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-__all__ = ["make_engine", "normalise_url"]
+__all__ = ["make_engine", "normalise_url", "writing"]
 
 
 def normalise_url(url: str) -> str:
@@ -43,8 +45,22 @@ def make_engine(url: str, **options: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
+            # Writers take the write lock up front: a deferred transaction that reads, then
+            # writes after another writer committed, fails at once instead of waiting.
+            immediate = connection.get_execution_options().get("writing", False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     options.setdefault("pool_pre_ping", True)
     return create_engine(url, **options)
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction: committed on success, rolled back on error.
+
+    On SQLite it starts with ``BEGIN IMMEDIATE`` so concurrent writers queue on the busy
+    timeout instead of failing; readers (``engine.connect()``) are never blocked (WAL).
+    """
+    with engine.connect().execution_options(writing=True) as connection, connection.begin():
+        yield connection

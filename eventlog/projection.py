@@ -34,6 +34,7 @@ from contracts import DecodeError, HeaderError
 from eventlog import telemetry
 from eventlog.checkpoints import bookkeeping
 from eventlog.checkpoints import metadata as bookkeeping_metadata
+from eventlog.database import writing
 from eventlog.deadletters import DeadLetters
 from eventlog.messages import StoredEvent
 from eventlog.reader import last_sequence, read_batches
@@ -148,7 +149,7 @@ class ProjectionRunner:
     def setup(self) -> int:
         """Create the bookkeeping and the first generation if needed; return the live one."""
         bookkeeping_metadata.create_all(self.engine)
-        with self.engine.begin() as tx:
+        with writing(self.engine) as tx:
             live = bookkeeping.live_generation(tx, self.name)
             if live is None:
                 live = bookkeeping.newest_generation(tx, self.name) + 1
@@ -159,7 +160,7 @@ class ProjectionRunner:
     def _create_tables(self, generation: int) -> None:
         tables = self.projection.tables(generation)
         next(iter(tables.values())).metadata.create_all(self.engine)
-        with self.engine.begin() as tx:
+        with writing(self.engine) as tx:
             for context in self.projection.contexts:
                 bookkeeping.ensure(tx, self.name, generation, stream_name(context))
 
@@ -251,7 +252,7 @@ class ProjectionRunner:
             while True:
                 try:
                     msgs = await sub.fetch(self.batch_size, timeout=self.fetch_timeout)
-                except nats.errors.TimeoutError:
+                except asyncio.TimeoutError:  # nothing new (nats-py raises either kind)
                     if time.monotonic() - last_check > self.fetch_timeout:
                         last_check = time.monotonic()
                         if await asyncio.to_thread(self.live_generation) != generation:
@@ -322,7 +323,7 @@ class ProjectionRunner:
         self, generation: int, stream: str, events: list[StoredEvent], live: bool
     ) -> _Outcome:
         tables = self.projection.tables(generation)
-        with self.engine.begin() as tx:
+        with writing(self.engine) as tx:
             if live and bookkeeping.live_generation(tx, self.name) != generation:
                 raise GenerationChanged()
             position = bookkeeping.position(tx, self.name, generation, stream)
@@ -369,7 +370,7 @@ class ProjectionRunner:
         return outcome
 
     def _skip_sync(self, generation: int, stream: str, sequence: int) -> None:
-        with self.engine.begin() as tx:
+        with writing(self.engine) as tx:
             if bookkeeping.position(tx, self.name, generation, stream) < sequence:
                 bookkeeping.advance(tx, self.name, generation, stream, sequence)
 
@@ -398,7 +399,7 @@ class ProjectionRunner:
         return report
 
     def _start_generation(self) -> int:
-        with self.engine.begin() as tx:
+        with writing(self.engine) as tx:
             generation = bookkeeping.building_generation(tx, self.name)
             if generation is None:
                 generation = bookkeeping.newest_generation(tx, self.name) + 1
@@ -414,7 +415,7 @@ class ProjectionRunner:
         return True
 
     def _switch(self, generation: int) -> int | None:
-        with self.engine.begin() as tx:
+        with writing(self.engine) as tx:
             return bookkeeping.switch(tx, self.name, generation)
 
     def _compare(self, previous: int | None, generation: int) -> dict[str, tuple[int | None, int]]:

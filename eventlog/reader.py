@@ -83,7 +83,8 @@ async def read_batches(
     )
     try:
         info = await sub.consumer_info()
-        if info.num_pending == 0 and info.delivered.stream_seq == 0 and queue.empty():
+        delivered = info.delivered.stream_seq if info.delivered else 0
+        if info.num_pending == 0 and not delivered and queue.empty():
             return
         while True:
             item = await queue.get()

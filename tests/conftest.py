@@ -44,15 +44,8 @@ def _pg_plan(config: pytest.Config) -> pg.PostgresPlan | None:
 
 
 def _announce(config: pytest.Config, line: str) -> None:
-    """Say at once, past output capture, which server a fixture is using; repeat it at the end."""
+    """Record which server a fixture uses, for the end of the report."""
     config.stash.setdefault(_USED, []).append(line)
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    capture = config.pluginmanager.get_plugin("capturemanager")
-    if reporter is None or capture is None:
-        return
-    with capture.global_and_fixture_disabled():
-        reporter.ensure_newline()
-        reporter.write_line(f"yanpei {line}")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -60,8 +53,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    for line in terminalreporter.config.stash.get(_USED, []):
-        terminalreporter.write_line(f"yanpei used {line}")
+    used = terminalreporter.config.stash.get(_USED, [])
+    if used:
+        terminalreporter.write_sep("-", "yanpei test servers used")
+        for line in used:
+            terminalreporter.write_line(line)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -31,6 +32,11 @@ async def stored(url: str, stream: str) -> tuple[int, bytes]:
     last = await js.get_msg(stream, info.state.last_seq)
     await nc.close()
     return info.state.messages, last.data or b""
+
+
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url) as response:
+        return dict(json.load(response))
 
 
 def alive(pid: int) -> bool:
@@ -86,8 +92,8 @@ def test_stop_leaves_no_process_and_frees_the_port(tmp_path: Path):
 async def test_async_context_manager_and_monitoring(tmp_path: Path):
     async with EmbeddedNatsServer(tmp_path, monitoring=True) as server:
         assert server.monitor_url is not None
-        with urllib.request.urlopen(f"{server.monitor_url}/healthz") as response:
-            assert json.load(response)["status"] == "ok"
+        health = await asyncio.to_thread(get_json, f"{server.monitor_url}/healthz")
+        assert health["status"] == "ok"
     assert not server.running
 
 

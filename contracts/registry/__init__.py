@@ -1,0 +1,6 @@
+"""Registry contracts: counties, schools, teachers and pairing communities (教研共同体).
+
+Public contracts are in :mod:`contracts.registry.v1` (import from there); contact data
+(phone, e-mail, national id) is never in them but in :mod:`contracts.registry.internal`,
+which is published only on the internal subject ``int.<county>.registry...`` (ADR 0005).
+"""

@@ -1,0 +1,1 @@
+"""Contracts of the runtime itself: services announcing themselves on the event log."""
