@@ -10,6 +10,7 @@ from contracts.catalogue import (
     catalogue,
 )
 from contracts.envelope import Envelope, HeaderError
+from contracts.loader import load_all
 
 __all__ = [
     "Catalogue",
@@ -23,5 +24,6 @@ __all__ = [
     "UnknownType",
     "UnknownVersion",
     "catalogue",
+    "load_all",
     "wire_type",
 ]

@@ -11,33 +11,31 @@ Pydantic leaves objects open (extra properties allowed), so an open new schema s
 a property it dropped: removals come from the walk. For the semantic test objects are closed
 (an old message carries only the old properties), else adding an optional field would count
 as a break. jsonsubschema reads draft 4 only, so schemas are rewritten to draft 4 with refs
-inlined. It ignores ``format``, and it enumerates every string of a finite ``pattern`` (hours
-for ``^[A-Z]{2}\\d{4}$``): formats and patterns are left out of it and compared by the walk,
-patterns with greenery (the regex library jsonsubschema uses).
+inlined. It ignores ``format``; it enumerates every string of a finite ``pattern`` (it ran
+for over 15 minutes on ``^[A-Z]{2}\\d{4}$``) and calls two strings with the same pattern
+compatible whatever their lengths: formats and patterns are left out of it and compared by
+the walk, patterns with greenery (the regex library jsonsubschema uses). The schema forms
+used for both are in :mod:`contracts.schema_forms`.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["accepts_all", "incompatibilities", "resolve_refs"]
+from contracts.schema_forms import (
+    SUBSCHEMA_LISTS,
+    Schema,
+    draft4_closed,
+    essence,
+    map_children,
+    resolve_refs,
+)
 
-Schema = dict[str, Any]
+__all__ = ["accepts_all", "incompatibilities"]
 
-_ANNOTATIONS = frozenset(
-    {"title", "description", "default", "examples", "$comment", "$id", "$schema"}
-    | {"deprecated", "readOnly", "writeOnly"}
-)
-_SUBSCHEMA = frozenset(
-    {"items", "additionalProperties", "additionalItems", "not", "contains", "propertyNames"}
-    | {"if", "then", "else", "unevaluatedItems", "unevaluatedProperties"}
-)
-_SUBSCHEMA_LISTS = frozenset({"anyOf", "allOf", "oneOf", "prefixItems", "items"})
-_SUBSCHEMA_MAPS = frozenset(
-    {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
-)
+_NULL = {"type": "null"}
 _ALL_TYPES = frozenset({"string", "number", "integer", "boolean", "null", "array", "object"})
 
 
@@ -46,40 +44,22 @@ def incompatibilities(old: Schema, new: Schema) -> list[str]:
 
     Each reason starts with the JSON path of the part that changed, ``$`` being the message.
     """
-    return _compare(_essence(resolve_refs(old)), _essence(resolve_refs(new)), "$")
+    return _compare(essence(resolve_refs(old)), essence(resolve_refs(new)), "$")
 
 
 def accepts_all(old: Schema, new: Schema) -> bool:
-    """True when every message valid under ``old`` (and only carrying its properties) is
-    valid under ``new``, as judged by jsonsubschema."""
+    """Whether jsonsubschema finds every message of ``old`` valid under ``new``.
+
+    A message of ``old`` carries only the properties ``old`` names (objects are closed).
+    """
     from jsonsubschema import isSubschema
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         try:
-            return bool(isSubschema(_draft4(old), _draft4(new)))
+            return bool(isSubschema(draft4_closed(old), draft4_closed(new)))
         except SystemExit as exc:  # it exits instead of raising on some inputs
             raise RuntimeError(f"jsonsubschema gave up ({exc})") from None
-
-
-def resolve_refs(schema: Schema) -> Schema:
-    """A copy of ``schema`` with every local ``$ref`` replaced by what it points to.
-
-    A recursive reference becomes ``{}`` (anything) where it recurs: changes below that
-    point are only seen at its first occurrence.
-    """
-
-    def resolve(node: Schema, trail: frozenset[str]) -> Schema:
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            if ref in trail:
-                return {}
-            siblings = {k: v for k, v in node.items() if k != "$ref"}
-            return resolve({**_pointer(schema, ref), **siblings}, trail | {ref})
-        kept = {k: v for k, v in node.items() if k not in ("$defs", "definitions")}
-        return _map_children(kept, lambda child: resolve(child, trail))
-
-    return resolve(schema, frozenset())
 
 
 # -- the walk ------------------------------------------------------------------------------
@@ -122,8 +102,8 @@ def _removed(old_props: Schema, new_props: Schema, path: str) -> Iterator[str]:
         if name in new_props:
             continue
         twins = [a for a in added if new_props[a] == schema]
-        hint = f" (renamed to {twins[0]!r}?)" if len(twins) == 1 else ""
-        yield f"{_child(path, name)}: property removed or renamed{hint}; stored messages carry it"
+        what = f"removed (renamed to {twins[0]!r}?)" if len(twins) == 1 else "removed or renamed"
+        yield f"{_child(path, name)}: property {what}; stored messages carry it"
 
 
 def _now_required(old: Schema, new: Schema, path: str) -> Iterator[str]:
@@ -173,8 +153,12 @@ def _why_narrower(old: Schema, new: Schema) -> str:
         gone = [value for value in old_enum if value not in new_enum]
         if gone:
             return f"enum value(s) removed: {gone}"
-    tighter = sorted(k for k, v in new.items() if old.get(k) != v and k not in _SUBSCHEMA_LISTS)
-    return f"constraints tightened ({', '.join(tighter) or 'see the schemas'})"
+    tighter = [
+        f"{k} {old.get(k, '(none)')} -> {v}"
+        for k, v in sorted(new.items())
+        if old.get(k) != v and k not in SUBSCHEMA_LISTS
+    ]
+    return f"constraints tightened: {', '.join(tighter) or 'see the schemas'}"
 
 
 def _format_narrowed(old: Schema, new: Schema) -> str | None:
@@ -259,7 +243,9 @@ def _json_type(value: Any) -> str:
         return "integer"
     if isinstance(value, float):
         return "number"
-    return {str: "string", list: "array", dict: "object"}.get(type(value), "string")
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else "string"
 
 
 # -- schema shapes -------------------------------------------------------------------------
@@ -267,9 +253,9 @@ def _json_type(value: Any) -> str:
 
 def _optional(schema: Schema) -> tuple[Schema, bool]:
     """Split ``X | None`` into (X, True); anything else into (itself, False)."""
-    branches = schema.get("anyOf")
-    if set(schema) == {"anyOf"} and len(branches) == 2 and {"type": "null"} in branches:
-        return next(b for b in branches if b != {"type": "null"}), True
+    branches = schema.get("anyOf") if set(schema) == {"anyOf"} else None
+    if isinstance(branches, list) and len(branches) == 2 and _NULL in branches:
+        return next(b for b in branches if b != _NULL), True
     declared = schema.get("type")
     if isinstance(declared, list) and "null" in declared and len(declared) == 2:
         return {**schema, "type": next(t for t in declared if t != "null")}, True
@@ -286,76 +272,8 @@ def _is_array(schema: Schema) -> bool:
 
 def _shell(schema: Schema) -> Schema:
     """The schema with its children blanked: what is left is the node's own constraints."""
-    return _map_children(schema, lambda child: {})
+    return map_children(schema, lambda child: {})
 
 
 def _child(path: str, name: str) -> str:
     return f"{path}.{name}" if name.isidentifier() else f"{path}[{name!r}]"
-
-
-def _pointer(root: Schema, ref: str) -> Schema:
-    if not ref.startswith("#"):
-        raise ValueError(f"only local $refs can be resolved, not {ref!r}")
-    node: Any = root
-    for token in filter(None, ref[1:].split("/")):
-        node = node[token.replace("~1", "/").replace("~0", "~")]
-    return node
-
-
-# -- rewriting -----------------------------------------------------------------------------
-
-
-def _map_children(node: Schema, fn: Callable[[Schema], Schema]) -> Schema:
-    """A copy of ``node`` with ``fn`` applied to each of its direct subschemas."""
-    out: Schema = {}
-    for key, value in node.items():
-        if key in _SUBSCHEMA and isinstance(value, dict):
-            out[key] = fn(value)
-        elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
-            out[key] = [fn(v) if isinstance(v, dict) else v for v in value]
-        elif key in _SUBSCHEMA_MAPS and isinstance(value, dict):
-            out[key] = {name: fn(v) if isinstance(v, dict) else v for name, v in value.items()}
-        else:
-            out[key] = value
-    return out
-
-
-def _transform(node: Schema, fn: Callable[[Schema], Schema]) -> Schema:
-    """Apply ``fn`` to every subschema, innermost first."""
-    return fn(_map_children(node, lambda child: _transform(child, fn)))
-
-
-def _essence(schema: Schema) -> Schema:
-    """What validates: annotations (titles, descriptions, defaults, ``x-`` keys) dropped."""
-
-    def strip(node: Schema) -> Schema:
-        kept = {k: v for k, v in node.items() if k not in _ANNOTATIONS and not k.startswith("x-")}
-        all_of = kept.get("allOf")
-        if set(kept) == {"allOf"} and len(all_of) == 1:
-            return dict(all_of[0])
-        return kept
-
-    return _transform(schema, strip)
-
-
-def _draft4(schema: Schema) -> Schema:
-    """The schema in the draft 4 dialect jsonsubschema reads, with objects closed."""
-
-    def rewrite(node: Schema) -> Schema:
-        node = {k: v for k, v in node.items() if k not in ("format", "pattern")}
-        if "const" in node:
-            node["enum"] = [node.pop("const")]
-        for bound, strict in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
-            limit = node.get(strict)
-            if isinstance(limit, int | float) and not isinstance(limit, bool):
-                node[bound], node[strict] = limit, True
-        if "prefixItems" in node:
-            rest = node.pop("items", None)
-            node["items"] = node.pop("prefixItems")
-            if rest is not None:
-                node["additionalItems"] = rest
-        if "properties" in node:
-            node.setdefault("additionalProperties", False)
-        return node
-
-    return _transform(_essence(resolve_refs(schema)), rewrite)

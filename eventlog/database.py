@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-__all__ = ["make_engine", "normalise_url", "writing"]
+__all__ = ["lock_schema", "make_engine", "normalise_url", "writing"]
 
 
 def normalise_url(url: str) -> str:
@@ -64,3 +64,14 @@ def writing(engine: Engine) -> Iterator[Connection]:
     """
     with engine.connect().execution_options(writing=True) as connection, connection.begin():
         yield connection
+
+
+def lock_schema(tx: Connection) -> None:
+    """Serialise schema changes of concurrent processes, until ``tx`` ends.
+
+    PostgreSQL races on concurrent ``CREATE TABLE IF NOT EXISTS``; an advisory lock makes
+    the second process wait and then find the table. SQLite's ``BEGIN IMMEDIATE`` already
+    serialises writers.
+    """
+    if tx.dialect.name == "postgresql":
+        tx.exec_driver_sql("SELECT pg_advisory_xact_lock(7415021)")

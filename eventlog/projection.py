@@ -34,7 +34,7 @@ from contracts import DecodeError, HeaderError
 from eventlog import telemetry
 from eventlog.checkpoints import bookkeeping
 from eventlog.checkpoints import metadata as bookkeeping_metadata
-from eventlog.database import writing
+from eventlog.database import lock_schema, writing
 from eventlog.deadletters import DeadLetters
 from eventlog.messages import StoredEvent
 from eventlog.reader import last_sequence, read_batches
@@ -148,8 +148,9 @@ class ProjectionRunner:
 
     def setup(self) -> int:
         """Create the bookkeeping and the first generation if needed; return the live one."""
-        bookkeeping_metadata.create_all(self.engine)
         with writing(self.engine) as tx:
+            lock_schema(tx)
+            bookkeeping_metadata.create_all(tx)
             live = bookkeeping.live_generation(tx, self.name)
             if live is None:
                 live = bookkeeping.newest_generation(tx, self.name) + 1
@@ -159,8 +160,9 @@ class ProjectionRunner:
 
     def _create_tables(self, generation: int) -> None:
         tables = self.projection.tables(generation)
-        next(iter(tables.values())).metadata.create_all(self.engine)
         with writing(self.engine) as tx:
+            lock_schema(tx)
+            next(iter(tables.values())).metadata.create_all(tx)
             for context in self.projection.contexts:
                 bookkeeping.ensure(tx, self.name, generation, stream_name(context))
 
@@ -434,7 +436,8 @@ class ProjectionRunner:
         oldest_kept = generation - self.keep_generations
         for old in range(1, oldest_kept):
             tables = self.projection.tables(old)
-            next(iter(tables.values())).metadata.drop_all(self.engine, checkfirst=True)
+            with writing(self.engine) as tx:
+                next(iter(tables.values())).metadata.drop_all(tx, checkfirst=True)
 
 
 async def _finish_on_cancel(work: Awaitable[T]) -> T:

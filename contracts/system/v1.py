@@ -11,7 +11,9 @@ from contracts.base import Event
 __all__ = ["ServiceStarted"]
 
 
-class ServiceStarted(Event, context="system", name="ServiceStarted", version=1, aggregate="service"):
+class ServiceStarted(
+    Event, context="system", name="ServiceStarted", version=1, aggregate="service"
+):
     """A service instance started and is ready to handle messages."""
 
     service: str = Field(description="Name of the service, e.g. 'registry'")

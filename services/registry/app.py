@@ -2,11 +2,117 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from contracts.registry import v1
+from contracts.registry.internal import EraseTeacherContact, RecordTeacherContact
+from eventlog.commandbus import CommandMeta
+from eventlog.reader import last_sequence
 from eventlog.service import Service
+from eventlog.store import AppendResult, EventStore
+from eventlog.streams import stream_name
+from services.registry.contacts.book import ContactBook
+from services.registry.contacts.stream import declare_contact_stream
+from services.registry.handlers import communities, organisation, teachers
+from services.registry.queries import RegistryReader
+from services.registry.query_api import register_queries
+from services.registry.views.projections import CommunityView, registry_views
 
 NAME = "registry"
+VIEW_WAIT_SECONDS = 10.0
 
 
-def build(*, nats_url: str, database_url: str) -> Service:
-    """The registry service, wired for the given NATS server and database."""
-    return Service(NAME, NAME, nats_url=nats_url, database_url=database_url)
+class _Parts:
+    """What the handlers need once the service has connected."""
+
+    def __init__(self, service: Service, counties: Iterable[str] | None) -> None:
+        self.service = service
+        self.views = registry_views(counties)
+        self.reader: RegistryReader | None = None
+        self.contacts: ContactBook | None = None
+
+    @property
+    def store(self) -> EventStore:
+        assert self.service.store is not None, "the service has not started"
+        return self.service.store
+
+    async def start(self, service: Service) -> None:
+        assert service.nc is not None and service.engine is not None
+        await declare_contact_stream(service.nc.jetstream(), service.stream_settings)
+        self.reader = RegistryReader(service.engine, self.views)
+        self.contacts = ContactBook(service.nc, self.store, service.engine)
+        await asyncio.to_thread(self.contacts.setup)
+
+    def get_reader(self) -> RegistryReader:
+        assert self.reader is not None, "the service has not started"
+        return self.reader
+
+    async def teacher_communities(self, teacher_id: str, county: str, day: date) -> list[str]:
+        """The county's communities the teacher is in, read once the view has caught up."""
+        await self._community_view_caught_up()
+        return await asyncio.to_thread(
+            self.get_reader().teacher_communities, teacher_id, county, day
+        )
+
+    async def _community_view_caught_up(self) -> None:
+        assert self.service.nc is not None
+        end = await last_sequence(self.service.nc, stream_name(NAME))
+        runner = next(r for r in self.service.runners if isinstance(r.projection, CommunityView))
+        deadline = time.monotonic() + VIEW_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            generation = await asyncio.to_thread(runner.live_generation)
+            if generation and await asyncio.to_thread(runner.position, generation, NAME) >= end:
+                return
+            await asyncio.sleep(0.02)
+        raise TimeoutError("the community view did not catch up in time; send the command again")
+
+
+def _bind(parts: _Parts, fn: Callable[..., Any]) -> Callable[[Any, CommandMeta], Any]:
+    async def handle(cmd: Any, meta: CommandMeta) -> AppendResult | list[AppendResult]:
+        result: AppendResult | list[AppendResult] = await fn(parts.store, cmd, meta)
+        return result
+
+    handle.__doc__ = fn.__doc__
+    return handle
+
+
+def _register_commands(service: Service, parts: _Parts) -> None:
+    for table in (organisation.HANDLERS, teachers.HANDLERS, communities.HANDLERS):
+        for command, fn in table.items():
+            service.bus.register(command, _bind(parts, fn))
+
+    async def transfer(cmd: v1.TransferTeacher, meta: CommandMeta) -> list[AppendResult]:
+        return await teachers.transfer_teacher(parts.store, cmd, meta, parts.teacher_communities)
+
+    async def record_contact(cmd: RecordTeacherContact, meta: CommandMeta) -> AppendResult:
+        assert parts.contacts is not None
+        return await parts.contacts.record(cmd, meta)
+
+    async def erase_contact(cmd: EraseTeacherContact, meta: CommandMeta) -> AppendResult:
+        assert parts.contacts is not None
+        return await parts.contacts.erase(cmd, meta)
+
+    service.bus.register(v1.TransferTeacher, transfer)
+    service.bus.register(RecordTeacherContact, record_contact)
+    service.bus.register(EraseTeacherContact, erase_contact)
+
+
+def build(*, nats_url: str, database_url: str, counties: Iterable[str] | None = None) -> Service:
+    """The registry service, wired for the given NATS server and database.
+
+    Args:
+        nats_url: the NATS server.
+        database_url: the projection database.
+        counties: serve only these counties' views (default: every county on the stream).
+    """
+    service = Service(NAME, NAME, nats_url=nats_url, database_url=database_url)
+    parts = _Parts(service, counties)
+    service.projections.extend(parts.views)
+    _register_commands(service, parts)
+    register_queries(service.broker, parts.get_reader)
+    service.on_start(parts.start)
+    return service

@@ -1,0 +1,1 @@
+"""Command handlers: one function per use case (load → decide → append)."""
