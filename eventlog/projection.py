@@ -254,7 +254,7 @@ class ProjectionRunner:
             while True:
                 try:
                     msgs = await sub.fetch(self.batch_size, timeout=self.fetch_timeout)
-                except asyncio.TimeoutError:  # nothing new (nats-py raises either kind)
+                except TimeoutError:  # nothing new (nats-py raises either kind)
                     if time.monotonic() - last_check > self.fetch_timeout:
                         last_check = time.monotonic()
                         if await asyncio.to_thread(self.live_generation) != generation:

@@ -10,11 +10,10 @@ projection runners; ``stop`` undoes it in reverse. A health request on
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from faststream.nats import NatsBroker
@@ -119,20 +118,22 @@ class Service:
             await asyncio.to_thread(runner.setup)
             self._tasks.append(asyncio.create_task(runner.run(), name=f"projection {runner.name}"))
         await self.broker.start()
+        # Make sure the server has every subscription before anyone is told we are up.
+        await self.broker.connection.flush()
         self._started = time.monotonic()
         log.info("%s started (%s)", self.name, self.instance)
 
     async def stop(self) -> None:
-        """Stop projections, the broker and the connections."""
+        """Stop projections, the broker and the connections, each within a time limit."""
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            await _bounded(asyncio.gather(*self._tasks, return_exceptions=True), "projections")
         self._tasks.clear()
-        await self.broker.stop()
-        if self.nc is not None:
-            await self.nc.drain()
+        await _bounded(self.broker.stop(), "broker")
+        nc = self.nc
+        if nc is not None and not nc.is_closed and not await _bounded(nc.drain(), "NATS drain"):
+            await nc.close()
         if self.engine is not None:
             self.engine.dispose()
         log.info("%s stopped", self.name)
@@ -178,3 +179,13 @@ class Service:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+
+async def _bounded(work: Awaitable[object], what: str, seconds: float = 10.0) -> bool:
+    """Await ``work`` for at most ``seconds``; log and go on when it takes longer."""
+    try:
+        await asyncio.wait_for(work, seconds)
+    except TimeoutError:
+        log.warning("stopping: %s did not finish within %.0fs", what, seconds)
+        return False
+    return True

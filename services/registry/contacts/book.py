@@ -52,11 +52,12 @@ class ContactBook:
 
     async def record(self, cmd: RecordTeacherContact, meta: CommandMeta) -> AppendResult:
         """Record a teacher's contact data, unless it is already on file."""
-        ref = await self._teacher(cmd.teacher_id, meta)
         values = cmd.model_dump(include=set(_FIELDS))
         current = await asyncio.to_thread(self._current, cmd.teacher_id)
         if current is not None and {f: getattr(current, f) for f in _FIELDS} == values:
+            ref = AggregateRef(meta.county, "registry", "contact", cmd.teacher_id)
             return AppendResult(ref, (), (), (), duplicate=True)
+        ref = await self._teacher(cmd.teacher_id, meta)
         event = TeacherContactRecorded(county_code=meta.county, **cmd.model_dump())
         seq, duplicate = await self._publish(event, cmd.teacher_id, meta)
         row = table.row_of(cmd.teacher_id, meta.county, values, seq, datetime.now(UTC))

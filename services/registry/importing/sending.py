@@ -36,7 +36,8 @@ def command_id(planned: Planned) -> str:
 
 @dataclass
 class Outcome:
-    """What sending did: commands that wrote, commands with nothing new, and refusals."""
+    """What sending did: commands accepted (``events`` public events written), commands
+    already handled before (``unchanged``: a re-import), and refusals."""
 
     written: int = 0
     unchanged: int = 0
@@ -55,11 +56,11 @@ async def _send(client: CommandClient, planned: Planned) -> CommandReply:
 
 def _record(outcome: Outcome, planned: Planned, reply: CommandReply) -> bool:
     if reply.ok:
-        if reply.events and not reply.duplicate:
+        if reply.duplicate:
+            outcome.unchanged += 1
+        else:
             outcome.written += 1
             outcome.events += len(reply.events)
-        else:
-            outcome.unchanged += 1
         return True
     error = reply.error
     assert error is not None

@@ -10,6 +10,8 @@ from typing import Any
 from contracts.registry import v1
 from services.registry.importing.values import (
     parse_bool,
+    parse_counties,
+    parse_county,
     parse_date,
     parse_enum,
     parse_list,
@@ -67,7 +69,7 @@ def _o(key: str, zh: str, parse: Callable[[Any], Any] = text, note: str = "") ->
 
 
 _DATE = "YYYY-MM-DD"
-_COUNTY = _c("county_code", "区划代码", note="6 digits, e.g. 510781")
+_COUNTY = _c("county_code", "区划代码", parse_county, "6 digits, e.g. 510781")
 SHEETS: dict[str, Sheet] = {
     s.kind: s
     for s in (
@@ -127,8 +129,8 @@ SHEETS: dict[str, Sheet] = {
                 _c("community_id", "共同体编号"),
                 _c("community_name", "共同体名称"),
                 _c("community_kind", "类型", _enum(v1.CommunityKind)),
-                _c("county_code", "牵头区县", note="the county keeping the record"),
-                _c("counties", "涉及区县", parse_list, "home county first, separate with 、"),
+                _c("county_code", "牵头区县", parse_county, "the county keeping the record"),
+                _c("counties", "涉及区县", parse_counties, "home county first, separate with 、"),
                 _o("subject", "学科"),
                 _c("effective_on", "成立日期", parse_date, _DATE),
             ),
@@ -139,9 +141,9 @@ SHEETS: dict[str, Sheet] = {
             "成员",
             (
                 _c("community_id", "共同体编号"),
-                _c("county_code", "牵头区县"),
+                _c("county_code", "牵头区县", parse_county),
                 _c("member_kind", "成员类型", note="school 学校 / teacher 教师 / station 工作站"),
-                _c("member_county", "成员区县"),
+                _c("member_county", "成员区县", parse_county),
                 _c("member_id", "成员编号", note="school id, teacher id, or station host school"),
                 _o("member_role", "角色", note="lead/partner, host/leader/member"),
                 _o("station_id", "工作站编号"),
@@ -156,8 +158,8 @@ SHEETS: dict[str, Sheet] = {
             "调动",
             (
                 _c("teacher_id", "教师编号"),
-                _c("county_code", "调出区县"),
-                _c("to_county", "调入区县"),
+                _c("county_code", "调出区县", parse_county),
+                _c("to_county", "调入区县", parse_county),
                 _c("to_school_id", "调入学校"),
                 _c("movement", "类型", _enum(v1.MovementKind)),
                 _c("effective_on", "生效日期", parse_date, _DATE),

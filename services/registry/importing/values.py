@@ -14,6 +14,8 @@ __all__ = [
     "CellError",
     "in_column",
     "parse_bool",
+    "parse_counties",
+    "parse_county",
     "parse_date",
     "parse_enum",
     "parse_list",
@@ -132,3 +134,16 @@ def in_column(column: str, parse: Any, value: Any) -> Any:
         return parse(value)
     except ValueError as exc:
         raise CellError(column, str(exc)) from None
+
+
+def parse_county(value: Any) -> str:
+    """A 6-digit county division code (区划代码)."""
+    code = text(value)
+    if not re.fullmatch(r"[0-9]{6}", code):
+        raise ValueError(f"{code!r} is not a 6-digit county code (区划代码)")
+    return code
+
+
+def parse_counties(value: Any) -> list[str]:
+    """County codes separated by 、 , ; / or |."""
+    return [parse_county(code) for code in parse_list(value)]
