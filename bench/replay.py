@@ -296,22 +296,24 @@ async def append_raw(
     """Pipelined ``js.publish_async`` of same-sized bodies with the same headers."""
     js = nc.jetstream(timeout=30)
     body_template = bump("c000000", 0).model_dump_json().encode()
-    futures = []
-    step = 0
+    failures: list[BaseException] = []
+
+    def check(future: asyncio.Future[Any]) -> None:
+        error = None if future.cancelled() else future.exception()
+        if error is not None:
+            failures.append(error)
+
     for index, count in enumerate(counts):
         subject = f"{subject_root}.c{index:06d}.{BenchCounterBumped.name}"
         for _ in range(count):
             headers = dict(sample)
             headers["ce-id"] = headers["Nats-Msg-Id"] = str(uuid.uuid4())
-            futures.append(
-                await js.publish_async(subject, body_template, headers=headers, stream=stream)
-            )
-            step += 1
-            meter.done = step
+            future = await js.publish_async(subject, body_template, headers=headers, stream=stream)
+            future.add_done_callback(check)
+            meter.done += 1
     await js.publish_async_completed()
-    failed = [f for f in futures if f.exception() is not None]
-    if failed:
-        raise RuntimeError(f"{len(failed)} raw publishes failed: {failed[0].exception()!r}")
+    if failures:
+        raise RuntimeError(f"{len(failures)} raw publishes failed: {failures[0]!r}")
 
 
 async def read_raw(nc: Client, stream: str, subject_filter: str, n: int, meter: Meter) -> None:

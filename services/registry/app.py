@@ -8,12 +8,10 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from faststream.nats import NatsMessage
-
 from contracts import Command
 from contracts.registry import v1
 from contracts.registry.internal import EraseTeacherContact, RecordTeacherContact
-from eventlog.commandbus import CommandMeta, dispatch
+from eventlog.commandbus import CommandMeta
 from eventlog.reader import last_sequence
 from eventlog.service import Service
 from eventlog.store import AppendResult, EventStore
@@ -21,14 +19,15 @@ from eventlog.streams import stream_name
 from services.registry.contacts.book import ContactBook
 from services.registry.contacts.stream import declare_contact_stream
 from services.registry.handlers import communities, organisation, teachers
+from services.registry.intake import CommandIntake
 from services.registry.queries import RegistryReader
 from services.registry.query_api import register_queries
 from services.registry.views.projections import CommunityView, registry_views
 
 NAME = "registry"
 VIEW_WAIT_SECONDS = 10.0
-COMMAND_WORKERS = 64
-"""Commands of one type handled at once by an instance (faststream handles one by default)."""
+COMMAND_WORKERS = 256
+"""Commands an instance handles at once (see services.registry.intake)."""
 
 
 class _Parts:
@@ -39,6 +38,7 @@ class _Parts:
         self.views = registry_views(counties)
         self.reader: RegistryReader | None = None
         self.contacts: ContactBook | None = None
+        self.intake = CommandIntake(NAME, COMMAND_WORKERS)
 
     @property
     def store(self) -> EventStore:
@@ -51,6 +51,12 @@ class _Parts:
         self.reader = RegistryReader(service.engine, self.views)
         self.contacts = ContactBook(service.nc, self.store, service.engine)
         await asyncio.to_thread(self.contacts.setup)
+        await self.intake.start(service.nc)
+
+    def register(self, command: type[Command], fn: Callable[..., Any]) -> None:
+        """Handle ``command`` with ``fn`` (listed in the service's health as the bus's are)."""
+        self.service.bus.commands[command.wire_type()] = command
+        self.intake.add(command, fn)
 
     def get_reader(self) -> RegistryReader:
         assert self.reader is not None, "the service has not started"
@@ -88,33 +94,10 @@ def _bind(parts: _Parts, fn: Callable[..., Any]) -> Callable[[Any, CommandMeta],
     return handle
 
 
-def _register(service: Service, command: type[Command], fn: Callable[..., Any]) -> None:
-    """Like ``CommandBus.register``, but handling up to COMMAND_WORKERS commands at once.
-
-    Bulk imports send hundreds of commands concurrently; one at a time would cap an
-    instance at ~170 commands/s. Commands on one aggregate stay safe: appends are checked
-    against the aggregate's version and retried on conflict.
-    """
-    service.bus.commands[command.wire_type()] = command
-    subject = f"cmd.*.{NAME}.{command.name}"
-
-    async def on_command(msg: NatsMessage) -> Any:
-        return await dispatch(command, fn, msg.raw_message.subject, msg.headers, msg.body)
-
-    on_command.__name__ = f"handle_{command.name}"
-    service.broker.subscriber(
-        subject,
-        queue=f"cmd-{NAME}",
-        max_workers=COMMAND_WORKERS,
-        title=f"{subject}:{command.name}",
-        description=(fn.__doc__ or command.__doc__ or "").strip(),
-    )(on_command)
-
-
 def _register_commands(service: Service, parts: _Parts) -> None:
     for table in (organisation.HANDLERS, teachers.HANDLERS, communities.HANDLERS):
         for command, fn in table.items():
-            _register(service, command, _bind(parts, fn))
+            parts.register(command, _bind(parts, fn))
 
     async def transfer(cmd: v1.TransferTeacher, meta: CommandMeta) -> list[AppendResult]:
         return await teachers.transfer_teacher(parts.store, cmd, meta, parts.teacher_communities)
@@ -127,9 +110,9 @@ def _register_commands(service: Service, parts: _Parts) -> None:
         assert parts.contacts is not None
         return await parts.contacts.erase(cmd, meta)
 
-    _register(service, v1.TransferTeacher, transfer)
-    _register(service, RecordTeacherContact, record_contact)
-    _register(service, EraseTeacherContact, erase_contact)
+    parts.register(v1.TransferTeacher, transfer)
+    parts.register(RecordTeacherContact, record_contact)
+    parts.register(EraseTeacherContact, erase_contact)
 
 
 def build(*, nats_url: str, database_url: str, counties: Iterable[str] | None = None) -> Service:

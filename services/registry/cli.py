@@ -110,10 +110,9 @@ def import_(
     if problems:
         console.print(show.errors_table(problems))
         if errors is not None:
-            rows = [e._asdict() for e in problems]
-            write_rows(errors, show.ERROR_HEADERS, rows)
-        if not report.sent and not preview:
-            console.print("[red]Nothing was written[/red]: fix the rows, or use --skip-invalid.")
+            write_rows(errors, show.ERROR_HEADERS, [e._asdict() for e in problems])
+    console.print(show.import_outcome(report, preview))
+    if problems:
         raise typer.Exit(1)
 
 

@@ -15,7 +15,7 @@ from services.registry.importing.reading import RowError
 from services.registry.importing.run import ImportReport
 from services.registry.importing.sending import Progress as OnProgress
 
-__all__ = ["answer_table", "errors_table", "import_summary", "progress_bar"]
+__all__ = ["answer_table", "errors_table", "import_outcome", "import_summary", "progress_bar"]
 
 ERROR_HEADERS = [("sheet", "表"), ("row", "行"), ("column", "列"), ("reason", "原因")]
 
@@ -33,24 +33,26 @@ def errors_table(errors: Sequence[RowError], limit: int = 200) -> Table:
 
 
 def import_summary(report: ImportReport, preview: bool) -> Table:
-    """Rows read per sheet and what was sent."""
+    """Rows read per sheet."""
     table = Table(title="预览 preview" if preview else "导入 import")
     table.add_column("表 sheet")
     table.add_column("行 rows", justify="right")
     for sheet, rows in report.rows.items():
         table.add_row(sheet, str(rows))
+    return table
+
+
+def import_outcome(report: ImportReport, preview: bool) -> str:
+    """One line: what was sent, or that nothing was written."""
     outcome = report.outcome
     if outcome is not None:
-        table.caption = (
-            f"{report.commands} commands: {outcome.written} accepted "
-            f"({outcome.events} events), {outcome.unchanged} unchanged, "
-            f"{len(outcome.refused)} refused"
+        return (
+            f"{report.commands} commands: {outcome.written} accepted ({outcome.events} events), "
+            f"{outcome.unchanged} unchanged, {len(outcome.refused)} refused"
         )
-    elif preview:
-        table.caption = f"{report.commands} commands would be sent; nothing was written"
-    else:
-        table.caption = "nothing was written"
-    return table
+    if preview:
+        return f"{report.commands} commands would be sent; nothing was written"
+    return "[red]Nothing was written[/red]: fix the rows, or use --skip-invalid."
 
 
 def answer_table(title: str, answer: BaseModel | None) -> Table:

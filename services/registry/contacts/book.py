@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from nats.aio.client import Client
+from nats.js.errors import NotFoundError
 from sqlalchemy import Engine
 
 from contracts import Envelope, Event
@@ -28,6 +30,7 @@ from eventlog.store import AppendResult, EventStore, event_ids
 from eventlog.subjects import AggregateRef
 from services.registry.contacts import table
 from services.registry.contacts.stream import CONTACT_STREAM, SUBJECTS, contact_subject
+from services.registry.contacts.writer import GroupWriter
 from services.registry.domain.rules import check, must_exist
 from services.registry.domain.teacher_rules import TeacherIsHere
 from services.registry.handlers.common import TEACHER, load_state
@@ -45,6 +48,7 @@ class ContactBook:
         self.js = nc.jetstream()
         self.store = store
         self.engine = engine
+        self.writer = GroupWriter(engine)
 
     def setup(self) -> None:
         """Create the protected table if needed."""
@@ -53,16 +57,25 @@ class ContactBook:
     async def record(self, cmd: RecordTeacherContact, meta: CommandMeta) -> AppendResult:
         """Record a teacher's contact data, unless it is already on file."""
         values = cmd.model_dump(include=set(_FIELDS))
-        current = await asyncio.to_thread(self._current, cmd.teacher_id)
-        if current is not None and {f: getattr(current, f) for f in _FIELDS} == values:
+        if await self._on_record(meta.county, cmd.teacher_id) == values:
             ref = AggregateRef(meta.county, "registry", "contact", cmd.teacher_id)
             return AppendResult(ref, (), (), (), duplicate=True)
         ref = await self._teacher(cmd.teacher_id, meta)
         event = TeacherContactRecorded(county_code=meta.county, **cmd.model_dump())
         seq, duplicate = await self._publish(event, cmd.teacher_id, meta)
         row = table.row_of(cmd.teacher_id, meta.county, values, seq, datetime.now(UTC))
-        await asyncio.to_thread(self._write, row)
+        await self.writer.write(row)
         return AppendResult(ref, (), (), (), duplicate=duplicate)
+
+    async def _on_record(self, county: str, teacher_id: str) -> dict[str, Any] | None:
+        """The contact data on the internal stream now (its last record; erasure purges)."""
+        subject = contact_subject(county, teacher_id, TeacherContactRecorded.name)
+        try:
+            last = await self.js.get_last_msg(CONTACT_STREAM, subject, direct=True)
+        except NotFoundError:
+            return None
+        data = json.loads(last.data or b"{}")
+        return {f: data.get(f) for f in _FIELDS}
 
     async def erase(self, cmd: EraseTeacherContact, meta: CommandMeta) -> AppendResult:
         """Erase a teacher's contact data from the stream and the table."""
@@ -108,14 +121,6 @@ class ContactBook:
         subject = contact_subject(meta.county, teacher_id, event.name)
         ack = await self.js.publish(subject, event.model_dump_json().encode(), headers=headers)
         return ack.seq, bool(ack.duplicate)
-
-    def _current(self, teacher_id: str) -> object | None:
-        with self.engine.connect() as tx:
-            return table.read_contacts(tx, [teacher_id]).get(teacher_id)
-
-    def _write(self, row: dict[str, object]) -> None:
-        with self.engine.begin() as tx:
-            table.upsert_contact(tx, row)
 
     def _erase(self, teacher_id: str) -> None:
         with self.engine.begin() as tx:

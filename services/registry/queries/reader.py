@@ -178,14 +178,18 @@ class RegistryReader:
         ]
 
     def teacher_communities(self, teacher_id: str, county: str, on: date) -> list[str]:
-        """The county's communities the teacher is still a member of on or after ``on``."""
+        """The county's communities the teacher was still a member of up to ``on``.
+
+        Memberships that ended on ``on`` count too, so a transfer sent again finds the
+        communities it made the teacher leave, and replies with the same events.
+        """
         rows = self._select(
             self.groups,
             "members",
             lambda t: select(t.c.community_id).where(
                 t.c.member_kind == "teacher",
                 t.c.member_id == teacher_id,
-                t.c.valid_to.is_(None) | (t.c.valid_to > on),
+                t.c.valid_to.is_(None) | (t.c.valid_to >= on),
             ),
         )
         ids = sorted({r.community_id for r in rows})

@@ -1,0 +1,1 @@
+"""Activities contracts: teaching-research activities, attendance, materials, assessment."""

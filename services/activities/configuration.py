@@ -1,0 +1,154 @@
+"""The activities configuration: kinds, checklists, quotas, calendar, grace periods.
+
+Rules are data: ``config/defaults.yaml`` holds the defaults and
+``config/counties/<division code>.yaml`` a county's overrides (any top-level key replaces the
+default's). Everything is validated on load; a bad file is refused with its field path.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from contracts.activities.v1 import ActivityLevel, ParticipantRole
+
+__all__ = [
+    "ChecklistItem",
+    "CountyConfig",
+    "KindSpec",
+    "QuotaPer",
+    "QuotaRule",
+    "Semester",
+    "load_county",
+]
+
+CONFIG_DIR = Path(__file__).parent / "config"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ChecklistItem(_Model):
+    """One item of a kind's materials checklist, for the activity or for each teacher."""
+
+    item: str = Field(pattern=r"^[a-z0-9_]{1,40}$")
+    per: str = Field(pattern=r"^(activity|teacher)$")
+    roles: tuple[ParticipantRole, ...] = ()
+
+    @property
+    def is_reflection(self) -> bool:
+        """Reflections carry text of a minimum length."""
+        return self.item == "reflection"
+
+
+class KindSpec(_Model):
+    """An activity kind: level, roles, checklist, whether it is assessed or an exchange."""
+
+    level: ActivityLevel
+    roles: tuple[ParticipantRole, ...] = Field(min_length=1)
+    assessed: bool
+    exchange: bool = False
+    category_hints: tuple[str, ...] = ()
+    checklist: tuple[ChecklistItem, ...] = ()
+    reflection_min_chars: int | None = Field(default=None, ge=0)
+
+
+class QuotaPer(StrEnum):
+    """What a quota counts for."""
+
+    COMMUNITY = "community"
+    TARGET_SCHOOL = "target_school"
+    ORGANISER_SCHOOL = "organiser_school"
+    RESEARCHER = "researcher"
+    COUNTY = "county"
+
+
+class QuotaRule(_Model):
+    """At least ``required`` activities of ``kinds`` per ``per`` and ``period``."""
+
+    kinds: tuple[str, ...] = Field(min_length=1)
+    per: QuotaPer
+    period: str = Field(pattern=r"^(semester|year)$")
+    required: int | None = Field(default=None, ge=1)
+    required_by_stage: dict[str, int] | None = None
+    roles: tuple[ParticipantRole, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_requirement(self) -> QuotaRule:
+        if (self.required is None) == (self.required_by_stage is None):
+            raise ValueError("give exactly one of required and required_by_stage")
+        return self
+
+    def required_for(self, stage: str | None) -> int | None:
+        """How many are required of a subject (None: the quota does not apply to it)."""
+        if self.required is not None:
+            return self.required
+        assert self.required_by_stage is not None
+        return self.required_by_stage.get(stage or "")
+
+
+class Semester(_Model):
+    """A semester of the county's calendar."""
+
+    key: str = Field(pattern=r"^[0-9]{4}-(autumn|spring)$")
+    starts_on: date
+    ends_on: date
+
+
+class CountyConfig(_Model):
+    """A county's whole activities configuration."""
+
+    sign_in_grace_days: int = Field(ge=0)
+    late_tolerance_minutes: int = Field(ge=0)
+    reflection_min_chars: int = Field(ge=0)
+    semesters: tuple[Semester, ...]
+    kinds: dict[str, KindSpec]
+    quotas: dict[str, QuotaRule]
+
+    @model_validator(mode="after")
+    def _known_kinds(self) -> CountyConfig:
+        for key, quota in self.quotas.items():
+            unknown = set(quota.kinds) - self.kinds.keys()
+            if unknown:
+                raise ValueError(f"quota {key} counts unknown kinds {sorted(unknown)}")
+        return self
+
+    def kind(self, key: str) -> KindSpec | None:
+        """The kind named ``key``, if configured."""
+        return self.kinds.get(key)
+
+    def reflection_minimum(self, kind: str) -> int:
+        """The minimum reflection length for ``kind``."""
+        spec = self.kinds.get(kind)
+        if spec is not None and spec.reflection_min_chars is not None:
+            return spec.reflection_min_chars
+        return self.reflection_min_chars
+
+    def semester_of(self, day: date) -> Semester | None:
+        """The semester ``day`` falls in, if any."""
+        return next((s for s in self.semesters if s.starts_on <= day <= s.ends_on), None)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping at the top")
+    return data
+
+
+def load_county(
+    county: str, *, config_dir: Path = CONFIG_DIR, extra: dict[str, Any] | None = None
+) -> CountyConfig:
+    """The defaults overlaid with the county's file (if any) and ``extra`` keys."""
+    data = _read(config_dir / "defaults.yaml")
+    override = config_dir / "counties" / f"{county}.yaml"
+    if override.exists():
+        data.update(_read(override))
+    data.update(extra or {})
+    return CountyConfig.model_validate(data)

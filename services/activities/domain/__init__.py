@@ -1,0 +1,1 @@
+"""The activities domain: pure decide/evolve for activities, and quota counting."""

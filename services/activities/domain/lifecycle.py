@@ -1,0 +1,120 @@
+"""Decisions of the activity life cycle: request → review → schedule → held → closed."""
+
+from __future__ import annotations
+
+from contracts.activities import v1
+from contracts.replies import RuleBroken
+from services.activities.domain.rules import Context, require_status
+from services.activities.domain.state import ActivityState
+
+__all__ = [
+    "cancel",
+    "mark_held",
+    "request",
+    "reschedule",
+    "resubmit",
+    "review",
+    "schedule",
+]
+
+
+def request(state: ActivityState, cmd: v1.RequestActivity, ctx: Context) -> list[v1.Event]:
+    """Request an activity of a configured kind."""
+    require_status(state, "RequestActivity", cmd.activity_id)
+    spec = ctx.config.kind(cmd.activity_kind)
+    if spec is None:
+        raise RuleBroken(
+            f"{cmd.activity_kind} is not an activity kind of county {ctx.county}",
+            field="activity_kind",
+            rule="KnownKind",
+        )
+    return [
+        v1.ActivityRequested(
+            activity_id=cmd.activity_id,
+            county_code=ctx.county,
+            activity_kind=cmd.activity_kind,
+            activity_level=spec.level,
+            category_hints=list(spec.category_hints),
+            assessed=spec.assessed,
+            **cmd.model_dump(
+                include={"title", "community_id", "school_id", "stage", "proposed_on"}
+            ),
+            requested_by=cmd.requested_by,
+        )
+    ]
+
+
+def review(state: ActivityState, cmd: v1.ReviewActivityPlan, ctx: Context) -> list[v1.Event]:
+    """Approve (with comments), return or reject a requested plan; a refusal needs a reason."""
+    require_status(state, "ReviewActivityPlan", cmd.activity_id)
+    if cmd.outcome is not v1.PlanOutcome.APPROVED and not cmd.comments.strip():
+        raise RuleBroken(
+            f"a plan {cmd.outcome} needs comments saying why",
+            field="comments",
+            rule="ReasonGiven",
+        )
+    fields = cmd.model_dump(include={"activity_id", "outcome", "reviewer", "comments"})
+    return [v1.ActivityPlanReviewed(county_code=ctx.county, **fields)]
+
+
+def resubmit(state: ActivityState, cmd: v1.ResubmitActivityPlan, ctx: Context) -> list[v1.Event]:
+    """Submit a returned plan again."""
+    require_status(state, "ResubmitActivityPlan", cmd.activity_id)
+    fields = cmd.model_dump(include={"activity_id", "title", "changes"})
+    return [v1.ActivityPlanResubmitted(county_code=ctx.county, **fields)]
+
+
+def _check_schedule(cmd: v1.Schedule) -> None:
+    if cmd.ends_at <= cmd.starts_at:
+        raise RuleBroken("an activity must end after it starts", field="ends_at", rule="Times")
+    if not (cmd.place or cmd.online_link):
+        raise RuleBroken("give a place or an online link", field="place", rule="Venue")
+
+
+def schedule(
+    state: ActivityState, cmd: v1.ScheduleActivity, ctx: Context, community_id: str | None
+) -> list[v1.Event]:
+    """Schedule an approved activity; ``community_id`` is judged on the scheduled date."""
+    require_status(state, "ScheduleActivity", cmd.activity_id)
+    _check_schedule(cmd)
+    return [
+        v1.ActivityScheduled(
+            county_code=ctx.county, community_id=community_id, **cmd.model_dump()
+        )
+    ]
+
+
+def reschedule(
+    state: ActivityState, cmd: v1.RescheduleActivity, ctx: Context, community_id: str | None
+) -> list[v1.Event]:
+    """Move a scheduled activity; its community is judged again on the new date."""
+    require_status(state, "RescheduleActivity", cmd.activity_id)
+    _check_schedule(cmd)
+    return [
+        v1.ActivityRescheduled(
+            county_code=ctx.county, community_id=community_id, **cmd.model_dump()
+        )
+    ]
+
+
+def cancel(state: ActivityState, cmd: v1.CancelActivity, ctx: Context) -> list[v1.Event]:
+    """Cancel an activity that has not been held."""
+    require_status(state, "CancelActivity", cmd.activity_id)
+    return [
+        v1.ActivityCancelled(
+            activity_id=cmd.activity_id, county_code=ctx.county, reason=cmd.reason
+        )
+    ]
+
+
+def mark_held(state: ActivityState, cmd: v1.MarkActivityHeld, ctx: Context) -> list[v1.Event]:
+    """Record that a scheduled activity took place; not before its day."""
+    require_status(state, "MarkActivityHeld", cmd.activity_id)
+    assert state.schedule is not None
+    day = state.schedule.held_on
+    if day > ctx.today:
+        raise RuleBroken(
+            f"activity {cmd.activity_id} is scheduled for {day}: it cannot be held before",
+            rule="NotBeforeItsDay",
+        )
+    return [v1.ActivityHeld(activity_id=cmd.activity_id, county_code=ctx.county, held_on=day)]
