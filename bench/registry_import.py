@@ -121,7 +121,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     path = sample.write(folder / "roster.xlsx")
     rows = sum(len(r) for r in sample.sheets.values())
-    print(f"workbook: {rows} rows in {time.perf_counter() - started:.1f}s ({path})", file=sys.stderr)
+    took = time.perf_counter() - started
+    print(f"workbook: {rows} rows in {took:.1f}s ({path})", file=sys.stderr)
     async with AsyncExitStack() as stack:
         server = None
         url = args.nats_url
@@ -141,7 +142,11 @@ async def measure(args, url, path, rows, service, server) -> dict[str, Any]:
     nc = await connect(url, "bench-registry-import")
     client = CommandClient(nc, timeout=120)
     cpu_before = cpu_seconds(service.pid)
+    own_before = cpu_seconds(os.getpid())
+    nats_before = cpu_seconds(server.pid) if server and server.pid else 0.0
     report, seconds = await timed_import(path, client, args.concurrency)
+    own_cpu = cpu_seconds(os.getpid()) - own_before
+    nats_cpu = (cpu_seconds(server.pid) - nats_before) if server and server.pid else None
     if report.problems:
         raise SystemExit(f"the import was refused: {report.problems[:5]}")
     service_cpu = cpu_seconds(service.pid) - cpu_before
@@ -166,10 +171,16 @@ async def measure(args, url, path, rows, service, server) -> dict[str, Any]:
             "service": round(peak_rss_mb(service.pid), 1),
             "nats_server": round(peak_rss_mb(server.pid), 1) if server and server.pid else None,
         },
-        "service_cpu_seconds_during_import": round(service_cpu, 1),
+        "cpu_seconds_during_import": {
+            "importer": round(own_cpu, 1),
+            "service": round(service_cpu, 1),
+            "nats_server": round(nats_cpu, 1) if nats_cpu is not None else None,
+        },
+        "load_average": os.getloadavg()[0],
         "concurrency": args.concurrency,
         "database": "sqlite" if args.database_url is None else args.database_url.split(":")[0],
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}",
         "date": date.today().isoformat(),
     }
 

@@ -69,6 +69,7 @@ class Catalogue:
     def __init__(self) -> None:
         self._by_type: dict[str, type[Contract]] = {}
         self._upcasters: dict[str, Upcaster] = {}
+        self._latest: dict[str, type[Contract]] = {}
 
     def register(self, model: type[Contract]) -> None:
         """Register a contract class under its wire type (import time, once)."""
@@ -78,6 +79,9 @@ class Catalogue:
         if known is not None and _origin(known) != _origin(model):
             raise ValueError(f"wire type {key} declared twice: {known!r} and {model!r}")
         self._by_type[key] = model
+        newest = self._latest.get(model.family())
+        if newest is None or newest.version <= model.version:
+            self._latest[model.family()] = model
 
     def upcaster(self, source: type[Contract]) -> Callable[[Upcaster], Upcaster]:
         """Decorator registering the function that turns ``source`` into its next version."""
@@ -103,10 +107,10 @@ class Catalogue:
 
     def latest(self, family: str) -> type[Contract]:
         """The newest registered major version of a family."""
-        versions = [(m.version, m) for m in self._by_type.values() if m.family() == family]
-        if not versions:
+        newest = self._latest.get(family)
+        if newest is None:
             raise UnknownType(family, f"no contract named {family!r} is known")
-        return max(versions, key=lambda pair: pair[0])[1]
+        return newest
 
     def decode(self, type_: str, body: bytes | str, *, upcast: bool = True) -> Contract:
         """Parse a message body of the given type, upcast to the newest version by default."""

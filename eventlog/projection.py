@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine, MetaData, Table, func, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from contracts import DecodeError, HeaderError
+from contracts.envelope import missing_headers
 from eventlog import telemetry
 from eventlog.checkpoints import bookkeeping
 from eventlog.checkpoints import metadata as bookkeeping_metadata
@@ -461,8 +462,10 @@ def _decodable(
     """Split at the first event that cannot be decoded (bad JSON, unknown type or version)."""
     for i, event in enumerate(events):
         try:
+            missing = missing_headers(event.headers)
+            if missing:
+                raise HeaderError(f"missing CloudEvents header(s): {', '.join(missing)}")
             _ = event.ref
-            _ = event.envelope
             _ = event.event
         except (DecodeError, HeaderError, InvalidSubjectToken) as exc:
             reason = f"{type(exc).__name__}: {exc}"

@@ -24,10 +24,13 @@ from datetime import UTC, datetime
 
 import nats.errors
 from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
 from nats.js.errors import NoStreamResponseError, ServiceUnavailableError
 
-from contracts import Contract, Envelope, Event
+from contracts import Contract, Event
+from contracts.envelope import check_one_line, event_headers, format_time
 from eventlog import telemetry
 from eventlog.messages import StoredEvent
 from eventlog.streams import stream_name
@@ -129,6 +132,7 @@ class EventStore:
         self.stream = stream_name(context)
         self.retry_for = retry_for
         self.request_timeout = request_timeout
+        self._replies = _Replies(nc)
 
     def ref(self, county: str, aggregate: str, id_: str) -> AggregateRef:
         """An aggregate reference in this store's context."""
@@ -185,7 +189,8 @@ class EventStore:
         causation_id: str | None,
         now: datetime | None,
     ) -> list[_Outgoing]:
-        when = now or datetime.now(UTC)
+        check_one_line(command_id, correlation_id, causation_id)
+        when = format_time(now or datetime.now(UTC))
         ids = event_ids(command_id, len(events))
         trace = telemetry.current_trace_headers()
         out = []
@@ -197,7 +202,7 @@ class EventStore:
                     f"{event.wire_type()} belongs to {event.context}/{event.aggregate}, "
                     f"not to {ref.context}/{ref.aggregate}"
                 )
-            envelope = Envelope(
+            headers = event_headers(
                 id=event_id,
                 source=ref.source,
                 type=event.wire_type(),
@@ -206,16 +211,10 @@ class EventStore:
                 correlation_id=correlation_id or command_id or event_id,
                 causation_id=causation_id or command_id,
                 command_id=command_id,
-                traceparent=trace.get("traceparent"),
-                tracestate=trace.get("tracestate"),
+                trace=trace,
             )
             out.append(
-                _Outgoing(
-                    ref.subject(event.name),
-                    event.model_dump_json().encode(),
-                    event,
-                    envelope.to_headers(),
-                )
+                _Outgoing(ref.subject(event.name), event.model_dump_json().encode(), event, headers)
             )
         return out
 
@@ -246,10 +245,8 @@ class EventStore:
         if expected != ANY:
             headers["Nats-Expected-Last-Subject-Sequence"] = str(expected)
             headers["Nats-Expected-Last-Subject-Sequence-Subject"] = ref.filter
-        reply = await self.nc.request(
-            msg.subject, msg.body, timeout=self.request_timeout, headers=headers
-        )
-        return await self._settle(ref, [msg], expected, reply.data)
+        data = await self._replies.request(msg.subject, msg.body, headers, self.request_timeout)
+        return await self._settle(ref, [msg], expected, data)
 
     async def _publish_batch(
         self, ref: AggregateRef, out: list[_Outgoing], expected: int
@@ -282,19 +279,10 @@ class EventStore:
     async def _settle(
         self, ref: AggregateRef, out: list[_Outgoing], expected: int, data: bytes
     ) -> AppendResult:
-        ids = tuple(m.headers["ce-id"] for m in out)
         ack = json.loads(data)
         error = ack.get("error")
         if error is None:
-            last_seq = int(ack["seq"])
-            sequences = tuple(range(last_seq - len(out) + 1, last_seq + 1))
-            return AppendResult(
-                ref,
-                sequences,
-                ids,
-                tuple(m.event for m in out),
-                duplicate=bool(ack.get("duplicate")),
-            )
+            return self._stored(ref, out, int(ack["seq"]), bool(ack.get("duplicate")))
         if error.get("err_code") == _WRONG_LAST_SEQUENCE:
             already = await self._already_stored(ref, expected, out)
             if already is not None:
@@ -308,6 +296,13 @@ class EventStore:
             f"NATS refused the events of {ref.aggregate} {ref.id}: "
             f"{error.get('description')} (err_code {error.get('err_code')})"
         )
+
+    def _stored(
+        self, ref: AggregateRef, out: list[_Outgoing], last_seq: int, duplicate: bool
+    ) -> AppendResult:
+        sequences = tuple(range(last_seq - len(out) + 1, last_seq + 1))
+        ids = tuple(m.headers["ce-id"] for m in out)
+        return AppendResult(ref, sequences, ids, tuple(m.event for m in out), duplicate)
 
     async def _already_stored(
         self, ref: AggregateRef, expected: int, out: list[_Outgoing]
@@ -374,6 +369,54 @@ class EventStore:
                 )
         finally:
             await sub.unsubscribe()
+
+
+class _Replies:
+    """Request-reply over one wildcard inbox subscription, for the append hot path.
+
+    ``nc.request`` starts a timer task per request; here a request is a future in a map and
+    one ``asyncio.timeout``, which lets thousands of appends be in flight cheaply.
+    """
+
+    def __init__(self, nc: Client) -> None:
+        self.nc = nc
+        self._prefix = ""
+        self._futures: dict[str, asyncio.Future[bytes]] = {}
+        self._ready: asyncio.Lock | None = None
+        self._sub: Subscription | None = None
+
+    async def request(
+        self, subject: str, body: bytes, headers: dict[str, str], timeout: float
+    ) -> bytes:
+        """Publish and wait for the reply's body; TimeoutError or NoRespondersError."""
+        if self._sub is None:
+            await self._subscribe()
+        token = uuid.uuid4().hex
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._futures[token] = future
+        try:
+            await self.nc.publish(subject, body, reply=self._prefix + token, headers=headers)
+            async with asyncio.timeout(timeout):
+                return await future
+        finally:
+            self._futures.pop(token, None)
+
+    async def _subscribe(self) -> None:
+        if self._ready is None:
+            self._ready = asyncio.Lock()
+        async with self._ready:
+            if self._sub is None:
+                self._prefix = f"{self.nc.new_inbox()}."
+                self._sub = await self.nc.subscribe(self._prefix + "*", cb=self._on_reply)
+
+    async def _on_reply(self, msg: Msg) -> None:
+        future = self._futures.get(msg.subject[len(self._prefix) :])
+        if future is None or future.done():
+            return
+        if msg.headers and msg.headers.get("Status") == "503":
+            future.set_exception(nats.errors.NoRespondersError())
+        else:
+            future.set_result(msg.data)
 
 
 def _actual_version(description: str) -> int | None:

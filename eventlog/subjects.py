@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "AggregateRef",
@@ -70,8 +71,9 @@ class AggregateRef:
         return f"{self.aggregate}/{self.id}"
 
 
+@lru_cache(maxsize=65536)
 def parse_event_subject(subject: str) -> tuple[AggregateRef, str]:
-    """Split an event subject into its aggregate and event name."""
+    """Split an event subject into its aggregate and event name (cached: replays repeat)."""
     parts = subject.split(".")
     if len(parts) != 6 or parts[0] != "evt":
         raise InvalidSubjectToken(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contracts import Event
 from contracts.activities import v1
 from contracts.replies import RuleBroken
 from services.activities.domain.rules import Context, require_status
@@ -18,7 +19,7 @@ __all__ = [
 ]
 
 
-def request(state: ActivityState, cmd: v1.RequestActivity, ctx: Context) -> list[v1.Event]:
+def request(state: ActivityState, cmd: v1.RequestActivity, ctx: Context) -> list[Event]:
     """Request an activity of a configured kind."""
     require_status(state, "RequestActivity", cmd.activity_id)
     spec = ctx.config.kind(cmd.activity_kind)
@@ -44,7 +45,7 @@ def request(state: ActivityState, cmd: v1.RequestActivity, ctx: Context) -> list
     ]
 
 
-def review(state: ActivityState, cmd: v1.ReviewActivityPlan, ctx: Context) -> list[v1.Event]:
+def review(state: ActivityState, cmd: v1.ReviewActivityPlan, ctx: Context) -> list[Event]:
     """Approve (with comments), return or reject a requested plan; a refusal needs a reason."""
     require_status(state, "ReviewActivityPlan", cmd.activity_id)
     if cmd.outcome is not v1.PlanOutcome.APPROVED and not cmd.comments.strip():
@@ -57,7 +58,7 @@ def review(state: ActivityState, cmd: v1.ReviewActivityPlan, ctx: Context) -> li
     return [v1.ActivityPlanReviewed(county_code=ctx.county, **fields)]
 
 
-def resubmit(state: ActivityState, cmd: v1.ResubmitActivityPlan, ctx: Context) -> list[v1.Event]:
+def resubmit(state: ActivityState, cmd: v1.ResubmitActivityPlan, ctx: Context) -> list[Event]:
     """Submit a returned plan again."""
     require_status(state, "ResubmitActivityPlan", cmd.activity_id)
     fields = cmd.model_dump(include={"activity_id", "title", "changes"})
@@ -73,20 +74,18 @@ def _check_schedule(cmd: v1.Schedule) -> None:
 
 def schedule(
     state: ActivityState, cmd: v1.ScheduleActivity, ctx: Context, community_id: str | None
-) -> list[v1.Event]:
+) -> list[Event]:
     """Schedule an approved activity; ``community_id`` is judged on the scheduled date."""
     require_status(state, "ScheduleActivity", cmd.activity_id)
     _check_schedule(cmd)
     return [
-        v1.ActivityScheduled(
-            county_code=ctx.county, community_id=community_id, **cmd.model_dump()
-        )
+        v1.ActivityScheduled(county_code=ctx.county, community_id=community_id, **cmd.model_dump())
     ]
 
 
 def reschedule(
     state: ActivityState, cmd: v1.RescheduleActivity, ctx: Context, community_id: str | None
-) -> list[v1.Event]:
+) -> list[Event]:
     """Move a scheduled activity; its community is judged again on the new date."""
     require_status(state, "RescheduleActivity", cmd.activity_id)
     _check_schedule(cmd)
@@ -97,17 +96,15 @@ def reschedule(
     ]
 
 
-def cancel(state: ActivityState, cmd: v1.CancelActivity, ctx: Context) -> list[v1.Event]:
+def cancel(state: ActivityState, cmd: v1.CancelActivity, ctx: Context) -> list[Event]:
     """Cancel an activity that has not been held."""
     require_status(state, "CancelActivity", cmd.activity_id)
     return [
-        v1.ActivityCancelled(
-            activity_id=cmd.activity_id, county_code=ctx.county, reason=cmd.reason
-        )
+        v1.ActivityCancelled(activity_id=cmd.activity_id, county_code=ctx.county, reason=cmd.reason)
     ]
 
 
-def mark_held(state: ActivityState, cmd: v1.MarkActivityHeld, ctx: Context) -> list[v1.Event]:
+def mark_held(state: ActivityState, cmd: v1.MarkActivityHeld, ctx: Context) -> list[Event]:
     """Record that a scheduled activity took place; not before its day."""
     require_status(state, "MarkActivityHeld", cmd.activity_id)
     assert state.schedule is not None

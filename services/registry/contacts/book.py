@@ -137,4 +137,4 @@ class ContactBook:
                     row = table.row_of(
                         data["teacher_id"], county, data, stored.sequence, stored.time
                     )
-                    table.upsert_contact(tx, row)
+                    table.upsert_contacts(tx, [row])

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-__all__ = ["contacts", "erase_row", "metadata", "read_contacts", "upsert_contact"]
+__all__ = ["contacts", "erase_row", "metadata", "read_contacts", "row_of", "upsert_contacts"]
 
 metadata = MetaData()
 
@@ -40,17 +40,21 @@ contacts = Table(
 )
 
 
-def upsert_contact(tx: Connection, row: dict[str, Any]) -> None:
-    """Store a teacher's contact data unless a later event already did."""
+def upsert_contacts(tx: Connection, rows: list[dict[str, Any]]) -> None:
+    """Store teachers' contact data, each row unless a later event already did."""
+    if not rows:
+        return
     insert = postgresql.insert if tx.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(contacts).values(**row)
+    statement = insert(contacts)
     newer = statement.excluded
+    columns = [c.name for c in contacts.columns if c.name != "teacher_id"]
     tx.execute(
         statement.on_conflict_do_update(
             index_elements=[contacts.c.teacher_id],
-            set_={c: newer[c] for c in row if c != "teacher_id"},
+            set_={c: newer[c] for c in columns},
             where=contacts.c.sequence < newer.sequence,
-        )
+        ),
+        rows,
     )
 
 

@@ -45,6 +45,8 @@ class GroupWriter:
                     done.set_result(None)
 
     def _commit(self, rows: list[dict[str, Any]]) -> None:
+        latest: dict[str, dict[str, Any]] = {}
+        for row in sorted(rows, key=lambda r: r["sequence"]):
+            latest[row["teacher_id"]] = row  # one row per teacher and statement (PostgreSQL)
         with self.engine.begin() as tx:
-            for row in rows:
-                table.upsert_contact(tx, row)
+            table.upsert_contacts(tx, list(latest.values()))

@@ -1,0 +1,99 @@
+"""Command handlers: load → decide → append, with registry facts looked up around the domain.
+
+Look-ups read the activities' own copy of the registry (``facts.Registry``); they run inside
+the decide step so a retried command (after a conflict) judges again with fresh facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts import Command, Event
+from contracts.activities import v1
+from eventlog.commandbus import CommandMeta, Decider, execute
+from eventlog.service import Service
+from eventlog.store import AppendResult
+from services.activities.configuration import CountyConfig
+from services.activities.domain import lifecycle, participation, records
+from services.activities.domain.rules import Context
+from services.activities.domain.state import ActivityState, evolve
+from services.activities.facts import Registry
+
+__all__ = ["DECIDER", "Handlers"]
+
+DECIDER = Decider(initial=ActivityState, evolve=evolve)
+Decide = Callable[[ActivityState, Any, Context, "Handlers"], Sequence[Event]]
+
+
+def _community(state: ActivityState, cmd: v1.Schedule, h: Handlers) -> str | None:
+    """A community's own request counts for it; a school's, for its community on the day."""
+    req = state.requested
+    if req is None or req.community_id:
+        return req.community_id if req else None
+    return h.registry.community_of_school(req.school_id or "", cmd.held_on)
+
+
+def _day(state: ActivityState) -> Any:
+    if state.schedule is not None:
+        return state.schedule.held_on
+    return state.requested.proposed_on if state.requested else None
+
+
+def _facts(state: ActivityState, h: Handlers) -> Any:
+    return h.registry.teachers_on(state.participants, state.held_on or _day(state))
+
+
+_DECISIONS: dict[type[Command], Decide] = {
+    v1.RequestActivity: lambda s, c, x, h: lifecycle.request(s, c, x),
+    v1.ReviewActivityPlan: lambda s, c, x, h: lifecycle.review(s, c, x),
+    v1.ResubmitActivityPlan: lambda s, c, x, h: lifecycle.resubmit(s, c, x),
+    v1.ScheduleActivity: lambda s, c, x, h: lifecycle.schedule(s, c, x, _community(s, c, h)),
+    v1.RescheduleActivity: lambda s, c, x, h: lifecycle.reschedule(s, c, x, _community(s, c, h)),
+    v1.CancelActivity: lambda s, c, x, h: lifecycle.cancel(s, c, x),
+    v1.MarkActivityHeld: lambda s, c, x, h: lifecycle.mark_held(s, c, x),
+    v1.CloseActivity: lambda s, c, x, h: records.close(s, c, x, _facts(s, h)),
+    v1.RegisterParticipant: lambda s, c, x, h: participation.register(
+        s, c, x, h.registry.teacher_on(c.teacher_id, _day(s)) if _day(s) else None
+    ),
+    v1.SignIn: lambda s, c, x, h: participation.sign_in(
+        s, c.activity_id, [v1.SignInEntry.model_validate(c.model_dump())], x
+    ),
+    v1.SignInMany: lambda s, c, x, h: participation.sign_in(s, c.activity_id, c.entries, x),
+    v1.SubmitMaterial: lambda s, c, x, h: participation.submit_material(s, c, x),
+    v1.AssessParticipant: lambda s, c, x, h: records.assess_and_record(s, c, x, _facts(s, h)),
+    v1.RecordExternalTraining: lambda s, c, x, h: records.record_external(
+        s, c, x, h.registry.teacher_on(c.teacher_id, c.held_on)
+    ),
+}
+
+
+class Handlers:
+    """The activities' command handlers, registered on a service's command bus."""
+
+    registry: Registry
+
+    def __init__(self, service: Service, registry: Registry, config: Callable[[str], CountyConfig]):
+        self.service = service
+        self.registry = registry
+        self.config = config
+
+    def register_all(self) -> None:
+        """Answer every activities command."""
+        for command, decide in _DECISIONS.items():
+            self.service.bus.register(command, self._handler(decide))
+
+    def _handler(self, decide: Decide) -> Callable[[Any, CommandMeta], Any]:
+        async def handle(cmd: Any, meta: CommandMeta) -> AppendResult:
+            store = self.service.store
+            assert store is not None, "the service has not started"
+            ctx = Context(meta.county, self.config(meta.county), meta.received_at or _now())
+            ref = store.ref(meta.county, "activity", cmd.activity_id)
+            return await execute(store, ref, DECIDER, lambda s: decide(s, cmd, ctx, self), meta)
+
+        return handle
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
