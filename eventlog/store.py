@@ -40,6 +40,7 @@ __all__ = [
     "ANY",
     "NEW",
     "AppendFailed",
+    "AppendRequest",
     "AppendResult",
     "Conflict",
     "EventStore",
@@ -98,6 +99,17 @@ class AppendResult:
     def version(self) -> int:
         """The aggregate's version after the append."""
         return self.sequences[-1] if self.sequences else 0
+
+
+@dataclass(frozen=True)
+class AppendRequest:
+    """One append of :meth:`EventStore.append_many`."""
+
+    ref: AggregateRef
+    events: Sequence[Event]
+    expected_version: int
+    command_id: str | None = None
+    correlation_id: str | None = None
 
 
 @dataclass
@@ -240,13 +252,67 @@ class EventStore:
                 delay = min(delay * 2, 1.0)
 
     async def _publish_one(self, ref: AggregateRef, msg: _Outgoing, expected: int) -> AppendResult:
-        headers = dict(msg.headers)
-        headers["Nats-Msg-Id"] = headers["ce-id"]
-        if expected != ANY:
-            headers["Nats-Expected-Last-Subject-Sequence"] = str(expected)
-            headers["Nats-Expected-Last-Subject-Sequence-Subject"] = ref.filter
+        headers = _single_headers(ref, msg, expected)
         data = await self._replies.request(msg.subject, msg.body, headers, self.request_timeout)
         return await self._settle(ref, [msg], expected, data)
+
+    # ------------------------------------------------------------- append many
+
+    async def append_many(
+        self, requests: Sequence[AppendRequest], *, now: datetime | None = None
+    ) -> list[AppendResult | Conflict | AppendFailed]:
+        """Many independent appends at once, pipelined: for imports and bulk work.
+
+        Each request is checked, stored and settled on its own, exactly as by :meth:`append`
+        (a stale one comes back as its Conflict, in its place in the list); single-event
+        requests are all published before any reply is awaited.
+        """
+        outs = [
+            self._encode(r.ref, r.events, r.command_id, r.correlation_id, None, now)
+            for r in requests
+        ]
+        in_flight: list[tuple[int, asyncio.Future[bytes]]] = []
+        results: list[AppendResult | Conflict | AppendFailed | None] = [None] * len(requests)
+        with telemetry.span("eventlog.append_many", {"yanpei.requests": len(requests)}):
+            for i, (request, out) in enumerate(zip(requests, outs, strict=True)):
+                if len(out) == 1:
+                    headers = _single_headers(request.ref, out[0], request.expected_version)
+                    future = await self._replies.send(out[0].subject, out[0].body, headers)
+                    in_flight.append((i, future))
+            if in_flight:
+                await asyncio.wait([f for _, f in in_flight], timeout=self.request_timeout)
+            futures = dict(in_flight)
+            for i, request in enumerate(requests):
+                results[i] = self._stored_fast(request, outs[i], futures.get(i))
+                if results[i] is None:
+                    results[i] = await self._finish(request, outs[i], futures.get(i))
+        return [r for r in results if r is not None]
+
+    def _stored_fast(
+        self, request: AppendRequest, out: list[_Outgoing], future: asyncio.Future[bytes] | None
+    ) -> AppendResult | None:
+        """The common case without a coroutine: a reply came and it is a plain PubAck."""
+        if future is None or not future.done() or future.exception() is not None:
+            return None
+        ack = json.loads(future.result())
+        if "error" in ack:
+            return None
+        return self._stored(request.ref, out, int(ack["seq"]), bool(ack.get("duplicate")))
+
+    async def _finish(
+        self, request: AppendRequest, out: list[_Outgoing], future: asyncio.Future[bytes] | None
+    ) -> AppendResult | Conflict | AppendFailed:
+        try:
+            if future is not None and future.done() and not future.exception():
+                return await self._settle(
+                    request.ref, out, request.expected_version, future.result()
+                )
+            if future is not None:
+                future.cancel()
+            # A batch, or no reply in time: the careful path (safe to re-send).
+            return await self._with_retries(request.ref, out, request.expected_version)
+        except (Conflict, AppendFailed) as exc:
+            return exc
 
     async def _publish_batch(
         self, ref: AggregateRef, out: list[_Outgoing], expected: int
@@ -371,6 +437,15 @@ class EventStore:
             await sub.unsubscribe()
 
 
+def _single_headers(ref: AggregateRef, msg: _Outgoing, expected: int) -> dict[str, str]:
+    headers = dict(msg.headers)
+    headers["Nats-Msg-Id"] = headers["ce-id"]
+    if expected != ANY:
+        headers["Nats-Expected-Last-Subject-Sequence"] = str(expected)
+        headers["Nats-Expected-Last-Subject-Sequence-Subject"] = ref.filter
+    return headers
+
+
 class _Replies:
     """Request-reply over one wildcard inbox subscription, for the append hot path.
 
@@ -385,21 +460,26 @@ class _Replies:
         self._ready: asyncio.Lock | None = None
         self._sub: Subscription | None = None
 
-    async def request(
-        self, subject: str, body: bytes, headers: dict[str, str], timeout: float
-    ) -> bytes:
-        """Publish and wait for the reply's body; TimeoutError or NoRespondersError."""
+    async def send(
+        self, subject: str, body: bytes, headers: dict[str, str]
+    ) -> asyncio.Future[bytes]:
+        """Publish with a reply inbox; the future gets the reply's body."""
         if self._sub is None:
             await self._subscribe()
         token = uuid.uuid4().hex
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._futures[token] = future
-        try:
-            await self.nc.publish(subject, body, reply=self._prefix + token, headers=headers)
-            async with asyncio.timeout(timeout):
-                return await future
-        finally:
-            self._futures.pop(token, None)
+        future.add_done_callback(lambda _: self._futures.pop(token, None))
+        await self.nc.publish(subject, body, reply=self._prefix + token, headers=headers)
+        return future
+
+    async def request(
+        self, subject: str, body: bytes, headers: dict[str, str], timeout: float
+    ) -> bytes:
+        """Publish and wait for the reply's body; TimeoutError or NoRespondersError."""
+        future = await self.send(subject, body, headers)
+        async with asyncio.timeout(timeout):
+            return await future
 
     async def _subscribe(self) -> None:
         if self._ready is None:

@@ -27,8 +27,10 @@ __all__ = [
     "CancelActivity",
     "CloseActivity",
     "MarkActivityHeld",
+    "ParticipantEntry",
     "RecordExternalTraining",
     "RegisterParticipant",
+    "RegisterParticipants",
     "RequestActivity",
     "RescheduleActivity",
     "ResubmitActivityPlan",
@@ -109,6 +111,21 @@ class RegisterParticipant(Command, _Activity, name="RegisterParticipant", **_C):
 
     teacher_id: EntityId = Field(description="The teacher")
     role: ParticipantRole = Field(description="The role")
+
+
+class ParticipantEntry(BaseModel):
+    """One teacher and role, in a bulk registration."""
+
+    teacher_id: EntityId = Field(description="The teacher")
+    role: ParticipantRole = Field(description="The role")
+
+
+class RegisterParticipants(Command, _Activity, name="RegisterParticipants", **_C):
+    """Register many teachers at once; all or nothing."""
+
+    participants: list[ParticipantEntry] = Field(
+        min_length=1, max_length=900, description="The teachers and their roles"
+    )
 
 
 class SignInEntry(BaseModel):

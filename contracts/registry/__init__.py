@@ -2,9 +2,9 @@
 
 Public contracts are in :mod:`contracts.registry.v1` (import from there); contact data
 (phone, e-mail, national id) is never in them but in :mod:`contracts.registry.internal`,
-which is published only on the internal subject ``int.<county>.registry...`` (ADR 0005).
+published only on the internal subject ``int.<county>.registry...`` (ADR 0005). The package
+imports that module so every process (and the schema export) knows the same wire types;
+``INTERNAL_CONTRACTS`` lists them for the contact-field scan.
 """
 
-# Registered with the public ones, so every process (and the schema export) knows the same
-# wire types; the schema export and the contact-field scan list them as internal.
-from contracts.registry import internal as internal  # noqa: E402
+from contracts.registry import internal as internal

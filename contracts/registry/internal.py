@@ -4,7 +4,7 @@ Never public: these events go only to the internal stream ``INT_REGISTRY`` on su
 ``int.<county>.registry.contact.<teacher_id>.<Event>``, readable by the registry and the
 notify service only, and into the registry's protected ``registry_contacts`` table. No
 agency subscription can see them, and a teacher's contact subject can be purged to erase
-the data (ADR 0005). Public contracts must never import this module.
+the data (ADR 0005). The public module ``v1`` never imports this one.
 """
 
 from __future__ import annotations

@@ -42,7 +42,21 @@ def _day(state: ActivityState) -> Any:
 
 
 def _facts(state: ActivityState, h: Handlers) -> Any:
-    return h.registry.teachers_on(state.participants, state.held_on or _day(state))
+    day = state.held_on or _day(state)
+    return h.registry.teachers_on(state.participants, day) if day and state.participants else {}
+
+
+def _register(
+    state: ActivityState,
+    activity_id: str,
+    entries: list[v1.ParticipantEntry],
+    ctx: Context,
+    h: Handlers,
+) -> Sequence[Event]:
+    day = _day(state)
+    ids = [e.teacher_id for e in entries]
+    teachers = h.registry.teachers_on(ids, day) if day else {}
+    return participation.register(state, activity_id, entries, ctx, teachers)
 
 
 _DECISIONS: dict[type[Command], Decide] = {
@@ -54,9 +68,10 @@ _DECISIONS: dict[type[Command], Decide] = {
     v1.CancelActivity: lambda s, c, x, h: lifecycle.cancel(s, c, x),
     v1.MarkActivityHeld: lambda s, c, x, h: lifecycle.mark_held(s, c, x),
     v1.CloseActivity: lambda s, c, x, h: records.close(s, c, x, _facts(s, h)),
-    v1.RegisterParticipant: lambda s, c, x, h: participation.register(
-        s, c, x, h.registry.teacher_on(c.teacher_id, _day(s)) if _day(s) else None
+    v1.RegisterParticipant: lambda s, c, x, h: _register(
+        s, c.activity_id, [v1.ParticipantEntry(teacher_id=c.teacher_id, role=c.role)], x, h
     ),
+    v1.RegisterParticipants: lambda s, c, x, h: _register(s, c.activity_id, c.participants, x, h),
     v1.SignIn: lambda s, c, x, h: participation.sign_in(
         s, c.activity_id, [v1.SignInEntry.model_validate(c.model_dump())], x
     ),

@@ -122,3 +122,33 @@ async def test_events_of_another_context_or_aggregate_are_refused(store: EventSt
         await store.append(store.ref(county, "school", "s1"), [CounterOpened(label="x")], NEW)
     with pytest.raises(ValueError, match="subject token"):
         store.ref(county, "counter", "has.dot")
+
+
+async def test_append_many_settles_each_request_in_its_place(store: EventStore, county):
+    from eventlog.store import AppendRequest
+
+    stale = store.ref(county, "counter", "stale")
+    opened = await store.append(stale, [CounterOpened(label="s")], NEW)
+    await store.append(stale, [CounterBumped(by=1)], opened.version)
+    requests = [
+        AppendRequest(store.ref(county, "counter", f"m{i}"), [CounterOpened(label=f"m{i}")], NEW,
+                      command_id=f"many-{county}-{i}")
+        for i in range(300)
+    ]
+    requests.insert(7, AppendRequest(stale, [CounterBumped(by=9)], opened.version))
+    requests.append(
+        AppendRequest(store.ref(county, "counter", "multi"),
+                      [CounterOpened(label="b"), CounterBumped(by=2)], NEW)
+    )
+    results = await store.append_many(requests)
+    assert len(results) == len(requests)
+    assert isinstance(results[7], Conflict) and results[7].expected == opened.version
+    stored = [r for r in results if not isinstance(r, Exception)]
+    assert len(stored) == 301
+    assert len(results[-1].sequences) == 2
+    again = await store.append_many(requests[:7])
+    assert all(not isinstance(r, Exception) and r.duplicate for r in again)
+    for request, result in zip(requests[:7], results[:7], strict=True):
+        events, version = await store.load(request.ref)
+        assert [e.id for e in events] == list(result.event_ids)
+        assert version == result.version

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from contracts import Event
@@ -15,31 +16,38 @@ __all__ = ["assess", "register", "sign_in", "submit_material"]
 
 
 def register(
-    state: ActivityState, cmd: v1.RegisterParticipant, ctx: Context, teacher: TeacherFact | None
+    state: ActivityState,
+    activity_id: str,
+    entries: list[v1.ParticipantEntry],
+    ctx: Context,
+    teachers: Mapping[str, TeacherFact],
 ) -> list[Event]:
-    """Register a teacher the registry knows, in a role the kind allows."""
-    require_status(state, "RegisterParticipant", cmd.activity_id)
-    if teacher is None:
-        raise NotFound(f"the registry knows no teacher {cmd.teacher_id}", field="teacher_id")
+    """Register teachers the registry knows, each in a role the kind allows, once."""
+    require_status(state, "RegisterParticipant", activity_id)
     spec = kind_of(state, ctx)
-    if cmd.role not in spec.roles:
-        raise RuleBroken(
-            f"{state.requested and state.requested.activity_kind} has no role {cmd.role}",
-            field="role",
-            rule="RoleOfKind",
+    seen = set(state.participants)
+    events: list[Event] = []
+    for entry in entries:
+        teacher = teachers.get(entry.teacher_id)
+        if teacher is None:
+            raise NotFound(f"the registry knows no teacher {entry.teacher_id}", field="teacher_id")
+        if entry.role not in spec.roles:
+            kind = state.requested.activity_kind if state.requested else "?"
+            raise RuleBroken(f"{kind} has no role {entry.role}", field="role", rule="RoleOfKind")
+        if entry.teacher_id in seen:
+            raise RuleBroken(f"{entry.teacher_id} is already registered", rule="RegisterOnce")
+        seen.add(entry.teacher_id)
+        events.append(
+            v1.ParticipantRegistered(
+                activity_id=activity_id,
+                county_code=ctx.county,
+                teacher_id=teacher.teacher_id,
+                teacher_county=teacher.county,
+                school_id=teacher.school_id,
+                role=entry.role,
+            )
         )
-    if cmd.teacher_id in state.participants:
-        raise RuleBroken(f"{cmd.teacher_id} is already registered", rule="RegisterOnce")
-    return [
-        v1.ParticipantRegistered(
-            activity_id=cmd.activity_id,
-            county_code=ctx.county,
-            teacher_id=teacher.teacher_id,
-            teacher_county=teacher.county,
-            school_id=teacher.school_id,
-            role=cmd.role,
-        )
-    ]
+    return events
 
 
 def _participant(state: ActivityState, teacher_id: str) -> Participant:

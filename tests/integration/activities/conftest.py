@@ -1,0 +1,115 @@
+"""Fixtures for the activities service on a real NATS server and both databases.
+
+The registry is played by its public events, appended straight to ``EVT_REGISTRY`` (the
+activities service learns it only from them); each test or module takes a county of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from nats.aio.client import Client
+
+from contracts import Command, Event
+from contracts.replies import CommandReply
+from eventlog.commandbus import CommandClient
+from eventlog.reader import last_sequence
+from eventlog.service import Service
+from eventlog.store import EventStore
+from services.activities.app import build
+from services.activities.configuration import CountyConfig, load_county
+from tests.fixtures import postgres as pg
+from tests.fixtures.selection import selected_engines
+
+SAMPLE = Path(__file__).parents[2] / "fixtures" / "activities" / "sample_county.yaml"
+_CODES = itertools.count(random.Random().randrange(810000, 890000, 100))
+
+
+def new_county_code() -> str:
+    """A 6-digit county code no other test of this session uses."""
+    return f"{next(_CODES):06d}"
+
+
+def sample_config(county: str) -> CountyConfig:
+    """The defaults with the sample county's overrides."""
+    return load_county(county, extra=yaml.safe_load(SAMPLE.read_text(encoding="utf-8")))
+
+
+async def publish_registry(
+    nc: Client, county: str, items: list[tuple[str, str, list[Event]]]
+) -> None:
+    """Append registry events (as the registry would), bounded concurrency."""
+    store = EventStore(nc, "registry")
+    gate = asyncio.Semaphore(64)
+
+    async def one(aggregate: str, id_: str, events: list[Event]) -> None:
+        async with gate:
+            ref = store.ref(county, aggregate, id_)
+            _, version = await store.load(ref)
+            await store.append(ref, events, version)
+
+    await asyncio.gather(*(one(*item) for item in items))
+
+
+async def caught_up(service: Service) -> bool:
+    """Whether every projection of ``service`` has applied its streams to their ends."""
+    assert service.nc is not None
+    for runner in service.runners:
+        generation = runner.live_generation()
+        for context in runner.projection.contexts:
+            end = await last_sequence(service.nc, f"EVT_{context.upper()}")
+            if generation is None or runner.position(generation, context) < end:
+                return False
+    return True
+
+
+async def send_all(
+    client: CommandClient, county: str, commands: list[Command]
+) -> list[CommandReply]:
+    """Send commands one after the other; stop at the first refusal."""
+    replies = []
+    for command in commands:
+        reply = await client.send(county, command)
+        replies.append(reply)
+        if not reply.ok:
+            break
+    return replies
+
+
+@pytest.fixture(scope="module", params=selected_engines())
+def module_database_url(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator[str]:
+    """A database for a whole module, on each selected engine in turn."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('activities') / 'yanpei.db'}"
+        return
+    server: pg.PostgresServer = request.getfixturevalue("postgres_server")
+    url = pg.create_database(server.admin_url)
+    yield url
+    pg.drop_database(server.admin_url, url)
+
+
+@pytest.fixture
+def code() -> str:
+    return new_county_code()
+
+
+@pytest.fixture
+async def activities(nats_server, database_url: str, code: str) -> AsyncIterator[Service]:
+    """A running activities service for this test's county, on the sample configuration."""
+    config: Callable[[str], CountyConfig] = sample_config
+    async with build(
+        nats_url=nats_server.url, database_url=database_url, counties=[code], config=config
+    ) as service:
+        yield service
+
+
+@pytest.fixture
+def client(nc: Client) -> CommandClient:
+    return CommandClient(nc, timeout=30)

@@ -1,0 +1,206 @@
+"""A semester of the sample county through the command bus, once per database.
+
+303 held activities of five kinds across five communities (plus 5 cancelled), 5,253
+sign-ins, materials and assessments, sent concurrently (bounded). Partner school P41 moves
+from community C4 to C5 on 15 Nov 2025, recorded before the semester is driven.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from contracts.activities import v1
+from contracts.replies import CommandReply
+from eventlog import connect
+from eventlog.commandbus import CommandClient
+from eventlog.service import Service
+from services.activities.app import build
+from tests.fixtures.activities.registry import County, membership_move, registry_events
+from tests.fixtures.activities.semester import Plan, semester
+from tests.integration.activities.conftest import (
+    caught_up,
+    new_county_code,
+    publish_registry,
+    sample_config,
+    send_all,
+)
+from tests.support.waiting import eventually
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+CONCURRENCY = 48
+
+
+@dataclass
+class Semester:
+    county: County
+    plans: list[Plan]
+    replies: dict[str, list[CommandReply]]
+    service: Service
+    seconds: float
+
+
+async def _drive(
+    client: CommandClient, code: str, plans: list[Plan]
+) -> dict[str, list[CommandReply]]:
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(plan: Plan) -> tuple[str, list[CommandReply]]:
+        async with gate:
+            return plan.activity_id, await send_all(client, code, plan.commands)
+
+    return dict(await asyncio.gather(*(one(p) for p in plans)))
+
+
+@pytest.fixture(scope="module")
+async def run(nats_server, module_database_url) -> AsyncIterator[Semester]:
+    county = County(new_county_code())
+    async with build(
+        nats_url=nats_server.url,
+        database_url=module_database_url,
+        counties=[county.code],
+        config=sample_config,
+    ) as service:
+        nc = await connect(nats_server.url, "activities-semester-tests")
+        await publish_registry(nc, county.code, registry_events(county))
+        await publish_registry(nc, county.code, membership_move(county))
+        await eventually(lambda: caught_up(service), timeout=60, what="the registry facts")
+        plans = semester(county)
+        started = time.perf_counter()
+        replies = await _drive(CommandClient(nc, timeout=60), county.code, plans)
+        seconds = time.perf_counter() - started
+        await eventually(lambda: caught_up(service), timeout=120, what="the views")
+        yield Semester(county, plans, replies, service, seconds)
+        await nc.close()
+
+
+def _events(run: Semester, wire: str) -> list[dict]:
+    return [e.data for rs in run.replies.values() for r in rs for e in r.events if e.type == wire]
+
+
+def test_every_command_of_the_semester_is_accepted(run: Semester):
+    refused = [(aid, r.error) for aid, rs in run.replies.items() for r in rs if not r.ok]
+    assert refused == []
+    print(f"\nsemester: {sum(len(p.commands) for p in run.plans)} commands in {run.seconds:.1f}s")
+
+
+def test_the_semester_has_the_size_the_issue_asks_for(run: Semester):
+    closed = _events(run, "activities.ActivityClosed.v1")
+    communities = {e["community_id"] for e in _events(run, "activities.ActivityScheduled.v1")}
+    assert len(closed) == 303 and len(_events(run, "activities.ActivityCancelled.v1")) == 5
+    assert len(_events(run, "activities.AttendanceRecorded.v1")) == 5253
+    assert len({c for c in communities if c}) == 5
+    assert len(_events(run, "activities.ParticipantAssessed.v1")) == 120
+    assert len(_events(run, "activities.MaterialSubmitted.v1")) == 10 + 8 + 450 + 80 + 20
+
+
+def test_a_membership_change_mid_semester_counts_only_later_activities(run: Semester):
+    c = run.county
+    scheduled = {
+        e["activity_id"]: e["community_id"] for e in _events(run, "activities.ActivityScheduled.v1")
+    }
+    # Both requested by P41: 20 Oct (before the move on 15 Nov) and 10 Dec (after it).
+    assert scheduled[f"a{c.code}-j6"] == c.community(4)
+    assert scheduled[f"a{c.code}-j7"] == c.community(5)
+    assert scheduled[f"a{c.code}-j0"] == c.community(1)
+
+
+def _expected(c: County) -> dict[tuple[str, str], tuple[int, int, str]]:
+    """Worked out by hand from the plan in tests/fixtures/activities/semester.py."""
+    x: dict[tuple[str, str], tuple[int, int, str]] = {}
+    # C1: 4 deliveries + 2 plannings; C2: 3 + 2; C3: 2 + 2; C4: 1 + P41's October planning;
+    # C5: P41's December planning only (its 5 deliveries were cancelled).
+    for k, (done, state) in {
+        1: (6, "met"),
+        2: (5, "met"),
+        3: (4, "met"),
+        4: (2, "missed"),
+        5: (1, "missed"),
+    }.items():
+        x["community_exchange", c.community(k)] = (done, 3, state)
+    received = {
+        (1, 1): 2,
+        (1, 2): 1,
+        (1, 3): 1,
+        (2, 1): 1,
+        (2, 2): 1,
+        (2, 3): 1,
+        (3, 1): 1,
+        (3, 2): 1,
+        (4, 1): 1,
+    }
+    for k in range(1, 6):
+        for j in (1, 2, 3):
+            done = received.get((k, j), 0)
+            x["paired_school_deliveries", c.partner(k, j)] = (
+                done,
+                2,
+                "met" if done >= 2 else "missed",
+            )
+    # Delivery g has presenters R(g%6+1) and R((g+1)%6+1), g = 0..9.
+    for r, done in {1: 3, 2: 4, 3: 4, 4: 4, 5: 3, 6: 2}.items():
+        x["researcher_deliveries", c.researcher(r)] = (done, 3, "met" if done >= 3 else "missed")
+    # R1 joins all 8 plannings, R2 the even ones, R3 the first three.
+    for r, done in {1: 8, 2: 4, 3: 3, 4: 0, 5: 0, 6: 0}.items():
+        x["researcher_preparation_groups", c.researcher(r)] = (
+            done,
+            4,
+            "met" if done >= 4 else "missed",
+        )
+    for k in range(1, 6):
+        x["class_observation_uploads", c.lead(k)] = (15, 15, "met")
+        for j in (1, 2, 3):
+            x["class_observation_uploads", c.partner(k, j)] = (10, 11, "missed")
+    for school in c.schools():
+        x["parent_lectures_school", school] = (1, 7, "open")
+    x["parent_lectures_county", c.code] = (20, 10, "met")
+    return x
+
+
+def test_the_quota_report_equals_the_hand_computed_one(run: Semester):
+    lines = run.service.queries.quota_report(run.county.code, date(2025, 12, 1), date(2026, 1, 26))
+    got = {(q.quota_id, q.subject_id): (q.done, q.required, str(q.state)) for q in lines}
+    assert got == _expected(run.county)
+    assert {q.period for q in lines} == {"2025-autumn", "2025-2026"}
+
+
+def test_participation_records_carry_what_credits_needs(run: Semester):
+    records = [
+        v1.ParticipationRecord.model_validate(e["record"])
+        for e in _events(run, "activities.ParticipationRecorded.v1")
+    ]
+    assert len(records) == 5253 + 40  # one per participant, and a revision per late assessment
+    kinds = Counter(r.activity_kind for r in records if r.revision == 1)
+    assert kinds["class_observation"] == 225 * 18
+    late = [r for r in records if r.attendance is v1.AttendanceStatus.LATE]
+    assert late and all(r.attended_minutes == 100 for r in late)
+    delivery = next(r for r in records if r.activity_kind == "lesson_delivery")
+    assert delivery.community_id is not None and delivery.activity_level is v1.ActivityLevel.COUNTY
+    assert delivery.evidence.materials[0].sha256 and delivery.teacher_county == run.county.code
+
+
+async def test_a_rebuild_equals_the_live_views(run: Semester):
+    service = run.service
+    for runner in service.runners:
+        live = runner.live_generation()
+        report = await runner.rebuild()
+        assert report.previous == live
+        for name in runner.projection.tables(report.generation):
+            old, new = (
+                await asyncio.to_thread(_rows, service, runner.projection.tables(g)[name])
+                for g in (live, report.generation)
+            )
+            assert new == old and new, name
+
+
+def _rows(service: Service, table) -> list[tuple]:
+    assert service.engine is not None
+    with service.engine.connect() as tx:
+        return [tuple(r) for r in tx.execute(select(table).order_by(*table.primary_key.columns))]
