@@ -27,6 +27,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -103,6 +104,8 @@ async def views_done(nc: Any, timeout: float = 600) -> float:
     while time.perf_counter() - started < timeout:
         reply = await nc.request(health_subject("registry"), b"", timeout=10)
         health = Health.model_validate_json(reply.data)
+        if health.status != "ok":
+            raise SystemExit(f"the registry service is {health.status}: a projection task died")
         if all(sum(p.lag.values()) == 0 for p in health.projections.values()):
             return time.perf_counter() - started
         await asyncio.sleep(0.2)
@@ -124,6 +127,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     took = time.perf_counter() - started
     print(f"workbook: {rows} rows in {took:.1f}s ({path})", file=sys.stderr)
     async with AsyncExitStack() as stack:
+        if not args.keep:  # runs last: after the server and the service have stopped
+            stack.callback(shutil.rmtree, folder, ignore_errors=True)
         server = None
         url = args.nats_url
         if url is None:
@@ -138,18 +143,25 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             service.wait(timeout=60)
 
 
+class Usage:
+    """CPU seconds of the importer, the service and the nats-server since creation."""
+
+    def __init__(self, service_pid: int, server_pid: int | None) -> None:
+        self.pids = {"importer": os.getpid(), "service": service_pid, "nats_server": server_pid}
+        self.start = {k: cpu_seconds(p) for k, p in self.pids.items() if p}
+
+    def since(self) -> dict[str, float]:
+        return {k: round(cpu_seconds(self.pids[k]) - v, 1) for k, v in self.start.items()}
+
+
 async def measure(args, url, path, rows, service, server) -> dict[str, Any]:
     nc = await connect(url, "bench-registry-import")
     client = CommandClient(nc, timeout=120)
-    cpu_before = cpu_seconds(service.pid)
-    own_before = cpu_seconds(os.getpid())
-    nats_before = cpu_seconds(server.pid) if server and server.pid else 0.0
+    usage = Usage(service.pid, server.pid if server else None)
     report, seconds = await timed_import(path, client, args.concurrency)
-    own_cpu = cpu_seconds(os.getpid()) - own_before
-    nats_cpu = (cpu_seconds(server.pid) - nats_before) if server and server.pid else None
     if report.problems:
         raise SystemExit(f"the import was refused: {report.problems[:5]}")
-    service_cpu = cpu_seconds(service.pid) - cpu_before
+    cpu = usage.since()
     lag_seconds = await views_done(nc)
     end = await last_sequence(nc, "EVT_REGISTRY")
     again, again_seconds = await timed_import(path, client, args.concurrency)
@@ -166,21 +178,27 @@ async def measure(args, url, path, rows, service, server) -> dict[str, Any]:
         "views_caught_up_after_import_seconds": round(lag_seconds, 2),
         "reimport_seconds": round(again_seconds, 2),
         "reimport_rows_per_second": round(rows / again_seconds),
-        "peak_rss_mb": {
-            "importer": round(peak_rss_mb(), 1),
-            "service": round(peak_rss_mb(service.pid), 1),
-            "nats_server": round(peak_rss_mb(server.pid), 1) if server and server.pid else None,
-        },
-        "cpu_seconds_during_import": {
-            "importer": round(own_cpu, 1),
-            "service": round(service_cpu, 1),
-            "nats_server": round(nats_cpu, 1) if nats_cpu is not None else None,
-        },
-        "load_average": os.getloadavg()[0],
+        "peak_rss_mb": peak_rss(service, server),
+        "cpu_seconds_during_import": cpu,
+        **setting(args),
+    }
+
+
+def peak_rss(service: subprocess.Popen[str], server: Any) -> dict[str, float | None]:
+    return {
+        "importer": round(peak_rss_mb(), 1),
+        "service": round(peak_rss_mb(service.pid), 1),
+        "nats_server": round(peak_rss_mb(server.pid), 1) if server and server.pid else None,
+    }
+
+
+def setting(args: argparse.Namespace) -> dict[str, Any]:
+    return {
         "concurrency": args.concurrency,
         "database": "sqlite" if args.database_url is None else args.database_url.split(":")[0],
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}",
+        "load_average": round(os.getloadavg()[0], 2),
         "date": date.today().isoformat(),
     }
 
@@ -192,6 +210,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--nats-url")
     parser.add_argument("--database-url")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
     result = asyncio.run(run(args))
     print(

@@ -261,6 +261,8 @@ class ProjectionRunner:
                         if await asyncio.to_thread(self.live_generation) != generation:
                             raise GenerationChanged() from None
                     continue
+                if not msgs:  # a pull request can end with a status and no message
+                    continue
                 events = [
                     StoredEvent(
                         stream=stream,

@@ -120,11 +120,13 @@ class _Outgoing:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def event_ids(command_id: str | None, count: int) -> list[str]:
-    """Ids for the events of a command: derived from the command id, so a retry repeats them."""
+def event_ids(command_id: str | None, count: int, ref: AggregateRef | None = None) -> list[str]:
+    """Ids for the events of a command: derived from the command id and the aggregate, so a
+    retry repeats them and the same command id on another aggregate never collides."""
     if command_id is None:
         return [str(uuid.uuid4()) for _ in range(count)]
-    return [str(uuid.uuid5(_EVENT_NS, f"{command_id}/{i}")) for i in range(count)]
+    where = f"{ref.filter}/" if ref is not None else ""
+    return [str(uuid.uuid5(_EVENT_NS, f"{where}{command_id}/{i}")) for i in range(count)]
 
 
 class EventStore:
@@ -203,7 +205,7 @@ class EventStore:
     ) -> list[_Outgoing]:
         check_one_line(command_id, correlation_id, causation_id)
         when = format_time(now or datetime.now(UTC))
-        ids = event_ids(command_id, len(events))
+        ids = event_ids(command_id, len(events), ref)
         trace = telemetry.current_trace_headers()
         out = []
         for event_id, event in zip(ids, events, strict=True):

@@ -15,6 +15,8 @@ from eventlog.deadletters import DeadLetters
 from eventlog.service import Health, health_subject
 from eventlog.streams import declare_streams
 from services import SERVICES
+from services.activities import cli as activities_cli
+from services.registry import cli as registry_cli
 from yanpei.runtime import RunningSystem, nats_url_for, running_system
 from yanpei.settings import get_settings
 
@@ -27,6 +29,8 @@ streams_app = typer.Typer(help="The event streams.", no_args_is_help=True)
 deadletters_app = typer.Typer(help="Events a projection could not apply.", no_args_is_help=True)
 app.add_typer(streams_app, name="streams")
 app.add_typer(deadletters_app, name="deadletters")
+app.add_typer(registry_cli.app, name="registry")
+app.add_typer(activities_cli.app, name="activities")
 
 console = Console()
 

@@ -59,6 +59,9 @@ class RequestActivity(Command, _Activity, name="RequestActivity", **_C):
     stage: Text | None = Field(default=None, description="The school stage it serves, if one")
     proposed_on: date = Field(description="The date proposed")
     requested_by: Text = Field(description="Who asks")
+    theme: Text | None = Field(
+        default=None, description="A theme; default: the county's theme of that month, if any"
+    )
 
     @model_validator(mode="after")
     def _requester(self) -> RequestActivity:

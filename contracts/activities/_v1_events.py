@@ -85,6 +85,9 @@ class ActivityRequested(Event, _Activity, name="ActivityRequested", **_A):
     stage: Text | None = Field(default=None, description="The school stage it serves, if one")
     proposed_on: date = Field(description="The date proposed for it")
     requested_by: Text = Field(description="Who asked (a person or office)")
+    theme: Text | None = Field(
+        default=None, description="The monthly theme, for school-based training (校本研修主题)"
+    )
 
 
 class ActivityPlanReviewed(Event, _Activity, name="ActivityPlanReviewed", **_A):

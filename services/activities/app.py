@@ -9,11 +9,26 @@ from eventlog.service import Service
 from services.activities.configuration import CountyConfig, load_county
 from services.activities.facts import Registry
 from services.activities.handlers import Handlers
+from services.activities.intake import CommandIntake
 from services.activities.queries import ActivityQueries
 from services.activities.registry_view import RegistryFacts
 from services.activities.views import ActivityViews
 
 NAME = "activities"
+COMMAND_WORKERS = 64
+"""Commands an instance handles at once (see services.activities.intake)."""
+
+
+class ActivitiesService(Service):
+    """The activities :class:`Service`, with its queries once started."""
+
+    _queries: ActivityQueries | None = None
+
+    @property
+    def queries(self) -> ActivityQueries:
+        """Calendar, activity, checklists and quota report (after ``start``)."""
+        assert self._queries is not None, "the service has not started"
+        return self._queries
 
 
 def build(
@@ -22,24 +37,26 @@ def build(
     database_url: str,
     counties: Iterable[str] | None = None,
     config: Callable[[str], CountyConfig] | None = None,
-) -> Service:
+) -> ActivitiesService:
     """The activities service, wired for the given NATS server and database.
 
     ``counties`` limits the views to those counties (tests sharing a server); ``config``
     gives a county's configuration (default: the files under ``config/``). Once started,
-    ``service.queries`` (an :class:`ActivityQueries`) answers queries and reports.
+    ``service.queries`` answers queries and reports.
     """
-    service = Service(NAME, NAME, nats_url=nats_url, database_url=database_url)
+    service = ActivitiesService(NAME, NAME, nats_url=nats_url, database_url=database_url)
     chosen = list(counties) if counties else None
     facts, views = RegistryFacts(chosen), ActivityViews(chosen)
     service.projections.extend([facts, views])
     config_for = config or cache(load_county)
 
-    def wire(svc: Service) -> None:
-        assert svc.engine is not None
+    async def wire(svc: Service) -> None:
+        assert svc.engine is not None and svc.nc is not None
         registry = Registry(svc.engine, facts)
-        Handlers(svc, registry, config_for).register_all()
-        svc.queries = ActivityQueries(svc.engine, views, registry, config_for)  # type: ignore[attr-defined]
+        intake = CommandIntake(NAME, COMMAND_WORKERS)
+        Handlers(svc, registry, config_for).register_all(intake)
+        await intake.start(svc.nc)
+        service._queries = ActivityQueries(svc.engine, views, registry, config_for)
 
     service.on_start(wire)
     return service

@@ -57,6 +57,8 @@ class KindSpec(_Model):
     category_hints: tuple[str, ...] = ()
     checklist: tuple[ChecklistItem, ...] = ()
     reflection_min_chars: int | None = Field(default=None, ge=0)
+    themed: bool = False
+    """Whether the county's monthly themes apply (school-based training)."""
 
 
 class QuotaPer(StrEnum):
@@ -110,6 +112,8 @@ class CountyConfig(_Model):
     semesters: tuple[Semester, ...]
     kinds: dict[str, KindSpec]
     quotas: dict[str, QuotaRule]
+    monthly_themes: dict[int, str] = Field(default_factory=dict)
+    """School-based training themes by month number (校本研修月主题)."""
 
     @model_validator(mode="after")
     def _known_kinds(self) -> CountyConfig:

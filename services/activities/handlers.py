@@ -20,6 +20,7 @@ from services.activities.domain import lifecycle, participation, records
 from services.activities.domain.rules import Context
 from services.activities.domain.state import ActivityState, evolve
 from services.activities.facts import Registry
+from services.activities.intake import CommandIntake
 
 __all__ = ["DECIDER", "Handlers"]
 
@@ -94,10 +95,11 @@ class Handlers:
         self.registry = registry
         self.config = config
 
-    def register_all(self) -> None:
-        """Answer every activities command."""
+    def register_all(self, intake: CommandIntake) -> None:
+        """Answer every activities command (listed in the service's health)."""
         for command, decide in _DECISIONS.items():
-            self.service.bus.register(command, self._handler(decide))
+            self.service.bus.commands[command.wire_type()] = command
+            intake.add(command, self._handler(decide))
 
     def _handler(self, decide: Decide) -> Callable[[Any, CommandMeta], Any]:
         async def handle(cmd: Any, meta: CommandMeta) -> AppendResult:

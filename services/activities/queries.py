@@ -105,6 +105,15 @@ class ActivityQueries:
             ]
         return missing
 
+    def teacher_checklist(self, county: str, teacher_id: str) -> dict[str, list[str]]:
+        """Per activity of the teacher: the checklist items the teacher still owes."""
+        with self.engine.connect() as tx:
+            p = self.views.live_tables(tx)["participants"]
+            ids = tx.execute(select(p.c.activity_id).where(p.c.teacher_id == teacher_id)).scalars()
+            activity_ids = sorted(ids)
+        owed = {aid: self.checklist(county, aid).get(teacher_id, []) for aid in activity_ids}
+        return {aid: items for aid, items in owed.items() if items}
+
     def counted(self, county: str) -> list[CountedActivity]:
         """Every held activity of the county, as quotas count them."""
         with self.engine.connect() as tx:

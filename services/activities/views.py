@@ -114,36 +114,34 @@ def _material(
     upsert(tx, t["materials"], row, ["event_id"])
 
 
+def _external(
+    tx: Connection, t: Mapping[str, Table], r: v1.ParticipationRecord, s: StoredEvent
+) -> None:
+    row = {
+        "activity_id": r.activity_id,
+        "county": r.activity_county,
+        "kind": r.activity_kind,
+        "level": str(r.activity_level),
+        "title": r.title,
+        "status": "closed",
+        "held_on": r.activity_date,
+        "scheduled_minutes": r.scheduled_minutes,
+        "source": "external",
+    }
+    upsert(tx, t["activities"], row, ["activity_id"])
+    fields = {"teacher_id", "teacher_county", "school_id", "role"}
+    registered = v1.ParticipantRegistered(
+        activity_id=r.activity_id, county_code=r.activity_county, **r.model_dump(include=fields)
+    )
+    _registered(tx, t, registered, s)
+
+
 def _recorded(
     tx: Connection, t: Mapping[str, Table], e: v1.ParticipationRecorded, s: StoredEvent
 ) -> None:
     r = e.record
     if r.source is v1.ParticipationSource.EXTERNAL:
-        row = {
-            "activity_id": r.activity_id,
-            "county": r.activity_county,
-            "kind": r.activity_kind,
-            "level": str(r.activity_level),
-            "title": r.title,
-            "status": "closed",
-            "held_on": r.activity_date,
-            "scheduled_minutes": r.scheduled_minutes,
-            "source": "external",
-        }
-        upsert(tx, t["activities"], row, ["activity_id"])
-        _registered(
-            tx,
-            t,
-            v1.ParticipantRegistered(
-                activity_id=r.activity_id,
-                county_code=r.activity_county,
-                teacher_id=r.teacher_id,
-                teacher_county=r.teacher_county,
-                school_id=r.school_id,
-                role=r.role,
-            ),
-            s,
-        )
+        _external(tx, t, r, s)
     _participant(
         tx,
         t,

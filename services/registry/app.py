@@ -11,6 +11,7 @@ from typing import Any
 from contracts import Command
 from contracts.registry import v1
 from contracts.registry.internal import EraseTeacherContact, RecordTeacherContact
+from contracts.replies import DomainError, ErrorCode
 from eventlog.commandbus import CommandMeta
 from eventlog.reader import last_sequence
 from eventlog.service import Service
@@ -28,6 +29,16 @@ NAME = "registry"
 VIEW_WAIT_SECONDS = 10.0
 COMMAND_WORKERS = 256
 """Commands an instance handles at once (see services.registry.intake)."""
+
+
+class StepPending(DomainError):
+    """A later step of a multi-aggregate command could not run yet; sending the same
+    command again (same id) completes it without repeating the steps already done."""
+
+    code = ErrorCode.UNAVAILABLE
+
+    def __init__(self, why: str) -> None:
+        super().__init__(f"{why}; the first steps are recorded: send the same command again")
 
 
 class _Parts:
@@ -74,7 +85,7 @@ class _Parts:
         end = await last_sequence(self.service.nc, stream_name(NAME))
         runners = [r for r in self.service.runners if isinstance(r.projection, CommunityView)]
         if not runners:
-            raise LookupError("this instance keeps no community view")
+            raise StepPending("this registry instance keeps no community view")
         runner = runners[0]
         deadline = time.monotonic() + VIEW_WAIT_SECONDS
         while time.monotonic() < deadline:
@@ -82,7 +93,7 @@ class _Parts:
             if generation and await asyncio.to_thread(runner.position, generation, NAME) >= end:
                 return
             await asyncio.sleep(0.02)
-        raise TimeoutError("the community view did not catch up in time; send the command again")
+        raise StepPending("the community view did not catch up in time")
 
 
 def _bind(parts: _Parts, fn: Callable[..., Any]) -> Callable[[Any, CommandMeta], Any]:

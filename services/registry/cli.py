@@ -20,6 +20,8 @@ from sqlalchemy.exc import DBAPIError
 from eventlog.database import make_engine
 from services.registry import cli_render as show
 from services.registry.exporting import LISTINGS, listing, reader_for, rich_table, write_rows
+from services.registry.handlers.common import CHINA
+from services.registry.importing.run import ImportReport
 from services.registry.importing.sheets import SHEETS
 from services.registry.importing.templates import write_template
 from services.registry.importing.values import parse_date
@@ -41,8 +43,6 @@ CHINA_TODAY = "today, in China"
 
 def _on(value: str | None) -> date:
     if not value:
-        from services.registry.handlers.common import CHINA
-
         return datetime.now(CHINA).date()
     try:
         return parse_date(value)
@@ -74,37 +74,44 @@ def _nats_url() -> str:
 ON = typer.Option(None, "--on", help=f"The date (YYYY-MM-DD); default {CHINA_TODAY}.")
 
 
+FileArgument = Annotated[
+    Path, typer.Argument(exists=True, dir_okay=False, help="A .xlsx or .csv file.")
+]
+KindOption = Annotated[str | None, typer.Option(help=f"For a CSV: {', '.join(SHEETS)}.")]
+PreviewOption = Annotated[bool, typer.Option("--preview", help="Check every row; write nothing.")]
+SkipOption = Annotated[bool, typer.Option("--skip-invalid", help="Write the valid rows.")]
+ConcurrencyOption = Annotated[int, typer.Option(min=1, max=1000, help="Commands in flight.")]
+ErrorsOption = Annotated[
+    Path | None, typer.Option("--errors", help="Write every error to this file.")
+]
+
+
 @app.command("import")
 def import_(
-    file: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="A .xlsx or .csv file.")
-    ],
-    kind: str | None = typer.Option(None, help=f"For a CSV: {', '.join(SHEETS)}."),
-    preview: bool = typer.Option(False, "--preview", help="Check every row; write nothing."),
-    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Write the valid rows."),
-    concurrency: int = typer.Option(200, min=1, max=1000, help="Commands in flight."),
-    errors: Annotated[
-        Path | None, typer.Option("--errors", help="Write every error to this file.")
-    ] = None,
+    file: FileArgument,
+    kind: KindOption = None,
+    preview: PreviewOption = False,
+    skip_invalid: SkipOption = False,
+    concurrency: ConcurrencyOption = 200,
+    errors: ErrorsOption = None,
 ) -> None:
     """Import counties, schools, teachers, communities, memberships and transfers."""
     engine = make_engine(get_settings().effective_database_url)
     try:
-        nats_url = None if preview else _nats_url()
+        url = None if preview else _nats_url()
         report = asyncio.run(
             import_with_client(
-                file,
-                engine,
-                nats_url,
-                kind=kind,
-                preview=preview,
-                skip_invalid=skip_invalid,
+                file, engine, url, kind=kind, preview=preview, skip_invalid=skip_invalid,
                 concurrency=concurrency,
                 progress=lambda: show.progress_bar(console, f"importing {file.name}"),
             )
-        )
+        )  # fmt: skip
     finally:
         engine.dispose()
+    _report(report, preview, errors)
+
+
+def _report(report: ImportReport, preview: bool, errors: Path | None) -> None:
     console.print(show.import_summary(report, preview))
     problems = report.problems
     if problems:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -38,20 +38,10 @@ async def import_with_client(
         return await import_file(path, client=None, known=known, kind=kind, preview=True)
     nc = await connect(nats_url, "yanpei-registry-import")
     try:
-        client = CommandClient(nc, timeout=60)
-        if progress is None:
+        with progress() if progress else nullcontext(None) as update:
             return await import_file(
                 path,
-                client=client,
-                known=known,
-                kind=kind,
-                skip_invalid=skip_invalid,
-                concurrency=concurrency,
-            )
-        with progress() as update:
-            return await import_file(
-                path,
-                client=client,
+                client=CommandClient(nc, timeout=60),
                 known=known,
                 kind=kind,
                 skip_invalid=skip_invalid,

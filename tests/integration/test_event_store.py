@@ -152,3 +152,17 @@ async def test_append_many_settles_each_request_in_its_place(store: EventStore, 
         events, version = await store.load(request.ref)
         assert [e.id for e in events] == list(result.event_ids)
         assert version == result.version
+
+
+async def test_one_command_id_on_two_aggregates_stores_both(store: EventStore, county):
+    """Event ids derive from the aggregate too: the dedupe window never swallows an event."""
+    first = await store.append(
+        store.ref(county, "counter", "one"), [CounterOpened(label="1")], NEW, command_id="shared"
+    )
+    second = await store.append(
+        store.ref(county, "counter", "two"), [CounterOpened(label="2")], NEW, command_id="shared"
+    )
+    assert not second.duplicate
+    assert first.event_ids != second.event_ids
+    events, _ = await store.load(store.ref(county, "counter", "two"))
+    assert [e.id for e in events] == list(second.event_ids)

@@ -41,8 +41,13 @@ def request(state: ActivityState, cmd: v1.RequestActivity, ctx: Context) -> list
                 include={"title", "community_id", "school_id", "stage", "proposed_on"}
             ),
             requested_by=cmd.requested_by,
+            theme=cmd.theme or _theme(ctx, spec.themed, cmd.proposed_on.month),
         )
     ]
+
+
+def _theme(ctx: Context, themed: bool, month: int) -> str | None:
+    return ctx.config.monthly_themes.get(month) if themed else None
 
 
 def review(state: ActivityState, cmd: v1.ReviewActivityPlan, ctx: Context) -> list[Event]:

@@ -122,7 +122,17 @@ def record_external(
             include={"activity_id", "import_batch", "row_number", "provider", "certificate"}
         ),
     )
-    record = v1.ParticipationRecord(
+    record = _external_record(cmd, spec, teacher, ctx)
+    recorded = v1.ParticipationRecorded(
+        activity_id=cmd.activity_id, county_code=ctx.county, record=record
+    )
+    return [imported, recorded]
+
+
+def _external_record(
+    cmd: v1.RecordExternalTraining, spec: KindSpec, teacher: TeacherFact, ctx: Context
+) -> v1.ParticipationRecord:
+    return v1.ParticipationRecord(
         activity_id=cmd.activity_id,
         activity_county=ctx.county,
         source=v1.ParticipationSource.EXTERNAL,
@@ -146,7 +156,3 @@ def record_external(
         revision=1,
         recorded_at=ctx.now,
     )
-    recorded = v1.ParticipationRecorded(
-        activity_id=cmd.activity_id, county_code=ctx.county, record=record
-    )
-    return [imported, recorded]

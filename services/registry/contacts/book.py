@@ -24,6 +24,7 @@ from contracts.registry.internal import (
     TeacherContactRecorded,
 )
 from eventlog.commandbus import CommandMeta
+from eventlog.database import writing
 from eventlog.messages import StoredEvent
 from eventlog.reader import read_batches
 from eventlog.store import AppendResult, EventStore, event_ids
@@ -123,11 +124,11 @@ class ContactBook:
         return ack.seq, bool(ack.duplicate)
 
     def _erase(self, teacher_id: str) -> None:
-        with self.engine.begin() as tx:
+        with writing(self.engine) as tx:
             table.erase_row(tx, teacher_id)
 
     def _apply_batch(self, batch: list[StoredEvent]) -> None:
-        with self.engine.begin() as tx:
+        with writing(self.engine) as tx:
             for stored in batch:
                 data = json.loads(stored.data)
                 county = stored.subject.split(".")[1]

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from eventlog.database import writing
 from services.registry.contacts import table
 
 __all__ = ["GroupWriter"]
@@ -48,5 +49,5 @@ class GroupWriter:
         latest: dict[str, dict[str, Any]] = {}
         for row in sorted(rows, key=lambda r: r["sequence"]):
             latest[row["teacher_id"]] = row  # one row per teacher and statement (PostgreSQL)
-        with self.engine.begin() as tx:
+        with writing(self.engine) as tx:
             table.upsert_contacts(tx, list(latest.values()))

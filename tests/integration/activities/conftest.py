@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import random
 from collections.abc import AsyncIterator, Callable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from eventlog.commandbus import CommandClient
 from eventlog.reader import last_sequence
 from eventlog.service import Service
 from eventlog.store import EventStore
-from services.activities.app import build
+from services.activities.app import ActivitiesService, build
 from services.activities.configuration import CountyConfig, load_county
 from tests.fixtures import postgres as pg
 from tests.fixtures.selection import selected_engines
@@ -37,6 +38,7 @@ def new_county_code() -> str:
     return f"{next(_CODES):06d}"
 
 
+@cache
 def sample_config(county: str) -> CountyConfig:
     """The defaults with the sample county's overrides."""
     return load_county(county, extra=yaml.safe_load(SAMPLE.read_text(encoding="utf-8")))
@@ -101,12 +103,13 @@ def code() -> str:
 
 
 @pytest.fixture
-async def activities(nats_server, database_url: str, code: str) -> AsyncIterator[Service]:
+async def activities(nats_server, database_url: str, code: str) -> AsyncIterator[ActivitiesService]:
     """A running activities service for this test's county, on the sample configuration."""
     config: Callable[[str], CountyConfig] = sample_config
-    async with build(
+    service = build(
         nats_url=nats_server.url, database_url=database_url, counties=[code], config=config
-    ) as service:
+    )
+    async with service:
         yield service
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from typer.testing import CliRunner
 
 from contracts.activities import v1
 from contracts.replies import ErrorCode
+from services.activities.cli import app
+from services.activities.exporting import write_rows
 from tests.fixtures.activities.registry import County, registry_events
 from tests.fixtures.activities.semester import Plan, semester
 from tests.integration.activities.conftest import caught_up, publish_registry, send_all
@@ -80,3 +85,23 @@ async def test_illegal_transitions_and_bad_input_are_refused_and_write_nothing(
         ),
     )
     assert stranger.error is not None and stranger.error.code is ErrorCode.NOT_FOUND
+
+
+async def test_a_sign_in_sheet_is_recorded_through_the_cli(
+    activities, client, county, nats_server, tmp_path, monkeypatch
+):
+    plan = _training(county)
+    held = plan.commands.index(next(c for c in plan.commands if isinstance(c, v1.MarkActivityHeld)))
+    assert all(r.ok for r in await send_all(client, county.code, plan.commands[: held + 1]))
+    sheet = tmp_path / "sign-in.csv"
+    rows = [{"teacher_id": t, "signed_in_at": "14:15", "signed_out_at": ""} for t, _ in plan.people]
+    write_rows(rows, sheet)
+    monkeypatch.setenv("YANPEI_NATS_URL", nats_server.url)
+    result = await asyncio.to_thread(
+        CliRunner().invoke, app, ["sign-in", county.code, plan.activity_id, str(sheet)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "20 sign-ins recorded" in result.output
+    await eventually(lambda: caught_up(activities), what="the views")
+    people = activities.queries.activity(plan.activity_id)["participants"]
+    assert {(p["attendance"], p["attended_minutes"]) for p in people} == {("late", 105)}

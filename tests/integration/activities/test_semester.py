@@ -15,14 +15,18 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from contracts.activities import v1
 from contracts.replies import CommandReply
 from eventlog import connect
 from eventlog.commandbus import CommandClient
 from eventlog.service import Service
-from services.activities.app import build
+from services.activities.announcing import announce_quotas
+from services.activities.app import ActivitiesService, build
+from services.activities.cli import app
 from tests.fixtures.activities.registry import County, membership_move, registry_events
 from tests.fixtures.activities.semester import Plan, semester
 from tests.integration.activities.conftest import (
@@ -43,7 +47,7 @@ class Semester:
     county: County
     plans: list[Plan]
     replies: dict[str, list[CommandReply]]
-    service: Service
+    service: ActivitiesService
     seconds: float
 
 
@@ -62,12 +66,13 @@ async def _drive(
 @pytest.fixture(scope="module")
 async def run(nats_server, module_database_url) -> AsyncIterator[Semester]:
     county = County(new_county_code())
-    async with build(
+    service = build(
         nats_url=nats_server.url,
         database_url=module_database_url,
         counties=[county.code],
         config=sample_config,
-    ) as service:
+    )
+    async with service:
         nc = await connect(nats_server.url, "activities-semester-tests")
         await publish_registry(nc, county.code, registry_events(county))
         await publish_registry(nc, county.code, membership_move(county))
@@ -176,7 +181,7 @@ def test_participation_records_carry_what_credits_needs(run: Semester):
         v1.ParticipationRecord.model_validate(e["record"])
         for e in _events(run, "activities.ParticipationRecorded.v1")
     ]
-    assert len(records) == 5253 + 40  # one per participant, and a revision per late assessment
+    assert len(records) == 5253  # one per participant: assessed before closing, no revision
     kinds = Counter(r.activity_kind for r in records if r.revision == 1)
     assert kinds["class_observation"] == 225 * 18
     late = [r for r in records if r.attendance is v1.AttendanceStatus.LATE]
@@ -191,11 +196,12 @@ async def test_a_rebuild_equals_the_live_views(run: Semester):
     for runner in service.runners:
         live = runner.live_generation()
         report = await runner.rebuild()
+        assert live is not None
         assert report.previous == live
         for name in runner.projection.tables(report.generation):
-            old, new = (
-                await asyncio.to_thread(_rows, service, runner.projection.tables(g)[name])
-                for g in (live, report.generation)
+            old = await asyncio.to_thread(_rows, service, runner.projection.tables(live)[name])
+            new = await asyncio.to_thread(
+                _rows, service, runner.projection.tables(report.generation)[name]
             )
             assert new == old and new, name
 
@@ -204,3 +210,72 @@ def _rows(service: Service, table) -> list[tuple]:
     assert service.engine is not None
     with service.engine.connect() as tx:
         return [tuple(r) for r in tx.execute(select(table).order_by(*table.primary_key.columns))]
+
+
+def test_the_cli_reports_quotas_and_exports_the_calendar(
+    run: Semester, module_database_url, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("YANPEI_DATABASE_URL", module_database_url)
+    code, quotas, calendar = run.county.code, tmp_path / "quotas.xlsx", tmp_path / "calendar.csv"
+    report = CliRunner().invoke(
+        app,
+        [
+            "quota-report",
+            code,
+            "--on",
+            "2025-12-01",
+            "--today",
+            "2026-01-26",
+            "--export",
+            str(quotas),
+        ],
+    )
+    assert report.exit_code == 0, report.output
+    sheet = load_workbook(quotas).worksheets[0]
+    assert sheet.max_row == 1 + len(_expected(run.county))
+    listed = CliRunner().invoke(
+        app,
+        [
+            "calendar",
+            code,
+            "--start",
+            "2025-09-01",
+            "--end",
+            "2025-09-30",
+            "--community",
+            run.county.community(1),
+            "--export",
+            str(calendar),
+        ],
+    )
+    assert listed.exit_code == 0, listed.output
+    lines = calendar.read_text(encoding="utf-8-sig").splitlines()
+    # In September C1 has deliveries d0..d2 (10, 17, 24 Sep; d3 is on 1 Oct) and each of its
+    # 4 schools' class observations of 15 and 24 Sep (their community on the day is C1).
+    assert len(lines) == 1 + 3 + 4 * 2
+    assert all(run.county.community(1) in line for line in lines[1:])
+
+
+async def test_met_and_missed_quotas_are_announced_once(run: Semester):
+    service, code = run.service, run.county.code
+    assert service.store is not None
+    lines = service.queries.quota_report(code, date(2025, 12, 1), date(2026, 1, 26))
+    expected = _expected(run.county)
+    closed = sum(1 for _, _, state in expected.values() if state != "open")
+    assert await announce_quotas(service.store, code, lines) == closed
+    assert await announce_quotas(service.store, code, lines) == 0
+    met = [(q, s) for (q, s), (_, _, state) in expected.items() if state == "met"]
+    assert ("community_exchange", run.county.community(1)) in met
+
+
+def test_the_checklists_show_what_is_missing_per_activity_and_per_teacher(run: Semester):
+    c, queries = run.county, run.service.queries
+    observation = f"a{c.code}-o{c.lead(1)[-3:]}0"
+    # Sign-in sheet and the presenter's lesson plan were submitted; photos, the evaluation
+    # record and each attendee's observation notes were not.
+    missing = queries.checklist(c.code, observation)
+    assert missing[""] == ["photos", "evaluation_record"]
+    attendee, presenter = c.teachers(c.lead(1))[1], c.teachers(c.lead(1))[0]
+    assert missing[attendee] == ["observation_notes"] and missing[presenter] == []
+    owed = queries.teacher_checklist(c.code, attendee)
+    assert len(owed) == 15 and set(map(tuple, owed.values())) == {("observation_notes",)}

@@ -22,13 +22,12 @@ from tests.support.waiting import eventually
 MOVE = date(2024, 9, 1)
 
 
-async def _setup(registry, client, reader, codes, tmp_path) -> None:
-    path = write_workbook(tmp_path / "small.xlsx", small_sheets(*codes))
-    assert (await import_file(path, client=client, known=known_in(reader))).problems == []
-    home, other = codes
-    for command in (
+def _studio(home: str, other: str) -> list:
+    studio = f"GT{home}"
+    member = {"community_id": studio, "teacher_county": home}
+    return [
         v1.FormCommunity(
-            community_id=f"GT{home}",
+            community_id=studio,
             community_name="名师工作室",
             community_kind="master_teacher_studio",
             counties=[home, other],
@@ -36,21 +35,19 @@ async def _setup(registry, client, reader, codes, tmp_path) -> None:
             effective_on=date(2020, 9, 1),
         ),
         v1.AddTeacherToCommunity(
-            community_id=f"GT{home}",
-            teacher_id=f"T{home}1",
-            teacher_county=home,
-            member_role="host",
-            effective_on=date(2020, 9, 1),
+            **member, teacher_id=f"T{home}1", member_role="host", effective_on=date(2020, 9, 1)
         ),
         v1.AddTeacherToCommunity(
-            community_id=f"GT{home}",
-            teacher_id=f"T{home}2",
-            teacher_county=home,
-            member_role="member",
-            effective_on=date(2021, 9, 1),
+            **member, teacher_id=f"T{home}2", member_role="member", effective_on=date(2021, 9, 1)
         ),
-    ):
-        reply = await client.send(home, command)
+    ]
+
+
+async def _setup(registry, client, reader, codes, tmp_path) -> None:
+    path = write_workbook(tmp_path / "small.xlsx", small_sheets(*codes))
+    assert (await import_file(path, client=client, known=known_in(reader))).problems == []
+    for command in _studio(*codes):
+        reply = await client.send(codes[0], command)
         assert reply.ok, reply.error
     await eventually(lambda: views_caught_up(registry), what="the views")
 
@@ -117,15 +114,9 @@ async def test_a_transfer_to_another_county_moves_the_record_and_ends_studio_and
     assert refused.error.rule == "TeacherIsHere"
 
 
-async def test_contact_data_goes_to_the_internal_stream_and_the_protected_table_only(
-    registry, client, nc, codes
-):
-    home, _ = codes
-    await client.send(
-        home,
-        v1.RegisterCounty(
-            county_code=home, county_name="x", city="y", province="z", effective_on=date(2000, 1, 1)
-        ),
+async def _a_teacher(client, home: str) -> str:
+    county = v1.RegisterCounty(
+        county_code=home, county_name="x", city="y", province="z", effective_on=date(2000, 1, 1)
     )
     school = v1.RegisterSchool(
         county_code=home,
@@ -137,7 +128,6 @@ async def test_contact_data_goes_to_the_internal_stream_and_the_protected_table_
         ownership="public",
         effective_on=date(2010, 9, 1),
     )
-    assert (await client.send(home, school)).ok
     teacher = v1.RegisterTeacher(
         teacher_id=f"T{home}9",
         teacher_name="赵六",
@@ -148,30 +138,41 @@ async def test_contact_data_goes_to_the_internal_stream_and_the_protected_table_
         hire_date=date(2010, 9, 1),
         effective_on=date(2010, 9, 1),
     )
-    assert (await client.send(home, teacher)).ok
+    for command in (county, school, teacher):
+        assert (await client.send(home, command)).ok
+    return teacher.teacher_id
+
+
+async def _bodies(nc, stream: str, subject: str) -> list:
+    return [e async for b in read_batches(nc, stream, subject_filter=subject) for e in b]
+
+
+async def test_contact_data_goes_to_the_internal_stream_and_the_protected_table_only(
+    registry, client, nc, codes
+):
+    home = codes[0]
+    teacher_id = await _a_teacher(client, home)
     record = RecordTeacherContact(
-        teacher_id=f"T{home}9", phone="13912345678", national_id="11010519491231002X"
+        teacher_id=teacher_id, phone="13912345678", national_id="11010519491231002X"
     )
     reply = await client.send(home, record)
     assert reply.ok and reply.events == [] and "139" not in reply.model_dump_json()
     assert (await client.send(home, record)).duplicate
-
-    public = [
-        e async for b in read_batches(nc, "EVT_REGISTRY", subject_filter=f"evt.{home}.>") for e in b
-    ]
-    internal = [
-        e async for b in read_batches(nc, "INT_REGISTRY", subject_filter=f"int.{home}.>") for e in b
-    ]
+    public = await _bodies(nc, "EVT_REGISTRY", f"evt.{home}.>")
+    internal = await _bodies(nc, "INT_REGISTRY", f"int.{home}.>")
     assert not any(b"13912345678" in e.data for e in public)
     assert [json.loads(e.data)["phone"] for e in internal] == ["13912345678"]
-    assert _stored(registry, f"T{home}9") == [("13912345678", "11010519491231002X")]
+    assert _stored(registry, teacher_id) == [("13912345678", "11010519491231002X")]
 
-    assert (await client.send(home, EraseTeacherContact(teacher_id=f"T{home}9"))).ok
-    internal = [
-        e async for b in read_batches(nc, "INT_REGISTRY", subject_filter=f"int.{home}.>") for e in b
-    ]
+
+async def test_erasing_contact_data_purges_the_stream_and_the_table(registry, client, nc, codes):
+    home = codes[0]
+    teacher_id = await _a_teacher(client, home)
+    await client.send(home, RecordTeacherContact(teacher_id=teacher_id, phone="13912345678"))
+    assert (await client.send(home, EraseTeacherContact(teacher_id=teacher_id))).ok
+    internal = await _bodies(nc, "INT_REGISTRY", f"int.{home}.>")
     assert [e.type for e in internal] == ["registry.TeacherContactErased.v1"]
-    assert _stored(registry, f"T{home}9") == []
+    assert _stored(registry, teacher_id) == []
 
 
 def _stored(registry, teacher_id: str) -> list[tuple]:

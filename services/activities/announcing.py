@@ -1,0 +1,43 @@
+"""Quota announcements: ``QuotaMet`` once a quota is reached, ``QuotaUnreachable`` once its
+period has ended short. One aggregate per quota, period and subject, written only when new
+(expected version 0), so announcing again, from any number of processes, writes nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from contracts.activities import v1
+from eventlog.store import NEW, Conflict, EventStore
+from services.activities.domain.quotas import QuotaLine, QuotaState
+
+__all__ = ["announce_quotas"]
+
+
+def _event(county: str, line: QuotaLine) -> v1.QuotaMet | v1.QuotaUnreachable:
+    kind = v1.QuotaMet if line.state is QuotaState.MET else v1.QuotaUnreachable
+    return kind(
+        county_code=county,
+        quota_id=line.quota_id,
+        period=line.period,
+        subject_id=line.subject_id,
+        done=line.done,
+        required=line.required,
+    )
+
+
+async def announce_quotas(store: EventStore, county: str, lines: Iterable[QuotaLine]) -> int:
+    """Announce every met or missed line not announced before; returns how many were new."""
+    written = 0
+    for line in lines:
+        if line.state is QuotaState.OPEN:
+            continue
+        ref = store.ref(county, "quota", f"{line.quota_id}-{line.period}-{line.subject_id}")
+        try:
+            result = await store.append(
+                ref, [_event(county, line)], NEW, command_id=f"quota-{ref.id}"
+            )
+        except Conflict:
+            continue  # announced before
+        written += 0 if result.duplicate else 1
+    return written
