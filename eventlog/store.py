@@ -408,16 +408,15 @@ class EventStore:
     async def _direct_batch(
         self, subject_filter: str, start: int, batch: int
     ) -> tuple[list[StoredEvent], bool]:
-        inbox = self.nc.new_inbox()
-        sub = await self.nc.subscribe(inbox)
+        request = {"seq": start, "next_by_subj": subject_filter, "batch": batch}
+        replies = await self._replies.open_stream(
+            f"$JS.API.DIRECT.GET.{self.stream}", json.dumps(request).encode()
+        )
         try:
-            request = {"seq": start, "next_by_subj": subject_filter, "batch": batch}
-            await self.nc.publish(
-                f"$JS.API.DIRECT.GET.{self.stream}", json.dumps(request).encode(), reply=inbox
-            )
             found: list[StoredEvent] = []
             while True:
-                msg = await sub.next_msg(timeout=self.request_timeout)
+                async with asyncio.timeout(self.request_timeout):
+                    msg = await replies.get()
                 headers = msg.headers or {}
                 status = headers.get("Status")
                 if status == "404":
@@ -436,7 +435,7 @@ class EventStore:
                     )
                 )
         finally:
-            await sub.unsubscribe()
+            self._replies.close_stream(replies)
 
 
 def _single_headers(ref: AggregateRef, msg: _Outgoing, expected: int) -> dict[str, str]:
@@ -459,6 +458,8 @@ class _Replies:
         self.nc = nc
         self._prefix = ""
         self._futures: dict[str, asyncio.Future[bytes]] = {}
+        self._streams: dict[str, asyncio.Queue[Msg]] = {}
+        self._tokens: dict[int, str] = {}
         self._ready: asyncio.Lock | None = None
         self._sub: Subscription | None = None
 
@@ -474,6 +475,21 @@ class _Replies:
         future.add_done_callback(lambda _: self._futures.pop(token, None))
         await self.nc.publish(subject, body, reply=self._prefix + token, headers=headers)
         return future
+
+    async def open_stream(self, subject: str, body: bytes) -> asyncio.Queue[Msg]:
+        """Publish a request answered by several messages (a batched direct get)."""
+        if self._sub is None:
+            await self._subscribe()
+        token = uuid.uuid4().hex
+        queue: asyncio.Queue[Msg] = asyncio.Queue()
+        self._streams[token] = queue
+        self._tokens[id(queue)] = token
+        await self.nc.publish(subject, body, reply=self._prefix + token)
+        return queue
+
+    def close_stream(self, queue: asyncio.Queue[Msg]) -> None:
+        """Stop collecting the replies of :meth:`open_stream`."""
+        self._streams.pop(self._tokens.pop(id(queue), ""), None)
 
     async def request(
         self, subject: str, body: bytes, headers: dict[str, str], timeout: float
@@ -492,7 +508,12 @@ class _Replies:
                 self._sub = await self.nc.subscribe(self._prefix + "*", cb=self._on_reply)
 
     async def _on_reply(self, msg: Msg) -> None:
-        future = self._futures.get(msg.subject[len(self._prefix) :])
+        token = msg.subject[len(self._prefix) :]
+        queue = self._streams.get(token)
+        if queue is not None:
+            queue.put_nowait(msg)
+            return
+        future = self._futures.get(token)
         if future is None or future.done():
             return
         if msg.headers and msg.headers.get("Status") == "503":
