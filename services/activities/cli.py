@@ -25,8 +25,11 @@ from contracts.replies import CommandReply
 from eventlog import connect
 from eventlog.commandbus import CommandClient
 from eventlog.database import make_engine
+from eventlog.store import EventStore
 from services.activities import importing
+from services.activities.announcing import announce_quotas
 from services.activities.configuration import load_county
+from services.activities.domain.quotas import QuotaLine
 from services.activities.exporting import write_rows
 from services.activities.facts import Registry
 from services.activities.queries import ActivityQueries
@@ -205,5 +208,21 @@ async def _send(county: str, command: Command) -> CommandReply:
     nc = await connect(_nats_url(), "yanpei-activities-cli")
     try:
         return await CommandClient(nc, timeout=30).send(county, command)
+    finally:
+        await nc.close()
+
+
+@app.command("announce-quotas")
+def announce(county: str, on: Day, today: Day) -> None:
+    """Write QuotaMet / QuotaUnreachable for the periods containing --on (each only once)."""
+    lines = _ask(lambda q: q.quota_report(county, _date(on), _date(today)))
+    written = asyncio.run(_announce(county, lines))
+    console.print(f"{written} new quota announcements")
+
+
+async def _announce(county: str, lines: list[QuotaLine]) -> int:
+    nc = await connect(_nats_url(), "yanpei-activities-cli")
+    try:
+        return await announce_quotas(EventStore(nc, "activities"), county, lines)
     finally:
         await nc.close()

@@ -256,7 +256,9 @@ def test_the_cli_reports_quotas_and_exports_the_calendar(
     assert all(run.county.community(1) in line for line in lines[1:])
 
 
-async def test_met_and_missed_quotas_are_announced_once(run: Semester):
+async def test_met_and_missed_quotas_are_announced_once(
+    run: Semester, nats_server, module_database_url, monkeypatch
+):
     service, code = run.service, run.county.code
     assert service.store is not None
     lines = service.queries.quota_report(code, date(2025, 12, 1), date(2026, 1, 26))
@@ -264,6 +266,14 @@ async def test_met_and_missed_quotas_are_announced_once(run: Semester):
     closed = sum(1 for _, _, state in expected.values() if state != "open")
     assert await announce_quotas(service.store, code, lines) == closed
     assert await announce_quotas(service.store, code, lines) == 0
+    monkeypatch.setenv("YANPEI_NATS_URL", nats_server.url)
+    monkeypatch.setenv("YANPEI_DATABASE_URL", module_database_url)
+    again = await asyncio.to_thread(
+        CliRunner().invoke,
+        app,
+        ["announce-quotas", code, "--on", "2025-12-01", "--today", "2026-01-26"],
+    )
+    assert again.exit_code == 0 and "0 new quota announcements" in again.output, again.output
     met = [(q, s) for (q, s), (_, _, state) in expected.items() if state == "met"]
     assert ("community_exchange", run.county.community(1)) in met
 
