@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import cache
 
+from eventlog.intake import CommandIntake
 from eventlog.service import Service
 from services.activities.configuration import CountyConfig, load_county
 from services.activities.facts import Registry
 from services.activities.handlers import Handlers
-from services.activities.intake import CommandIntake
 from services.activities.queries import ActivityQueries
 from services.activities.registry_view import RegistryFacts
 from services.activities.views import ActivityViews

@@ -13,6 +13,7 @@ from typing import Any
 from contracts import Command, Event
 from contracts.activities import v1
 from eventlog.commandbus import CommandMeta, Decider, execute
+from eventlog.intake import CommandIntake
 from eventlog.service import Service
 from eventlog.store import AppendResult
 from services.activities.configuration import CountyConfig
@@ -20,7 +21,6 @@ from services.activities.domain import lifecycle, participation, records
 from services.activities.domain.rules import Context
 from services.activities.domain.state import ActivityState, evolve
 from services.activities.facts import Registry
-from services.activities.intake import CommandIntake
 
 __all__ = ["DECIDER", "Handlers"]
 

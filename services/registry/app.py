@@ -13,6 +13,7 @@ from contracts.registry import v1
 from contracts.registry.internal import EraseTeacherContact, RecordTeacherContact
 from contracts.replies import DomainError, ErrorCode
 from eventlog.commandbus import CommandMeta
+from eventlog.intake import CommandIntake
 from eventlog.reader import last_sequence
 from eventlog.service import Service
 from eventlog.store import AppendResult, EventStore
@@ -20,7 +21,6 @@ from eventlog.streams import stream_name
 from services.registry.contacts.book import ContactBook
 from services.registry.contacts.stream import declare_contact_stream
 from services.registry.handlers import communities, organisation, teachers
-from services.registry.intake import CommandIntake
 from services.registry.queries import RegistryReader
 from services.registry.query_api import register_queries
 from services.registry.views.projections import CommunityView, registry_views
