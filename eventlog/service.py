@@ -91,12 +91,21 @@ class Service:
         self.projections: list[Projection] = []
         self._setups: list[Callable[[Service], Any]] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._periodic: list[tuple[float, Callable[[Service], Awaitable[object]], str]] = []
         self._started = time.monotonic()
         self.nc: Client | None = None
         self.engine: Engine | None = None
         self.store: EventStore | None = None
         self.streams: list[str] = []
         self.broker.subscriber(health_subject(name), title=f"{name} health")(self._on_health)
+
+    def every(self, seconds: float, fn: Callable[[Service], Awaitable[object]], name: str) -> None:
+        """Run ``fn(service)`` once started and then every ``seconds``, until stopped.
+
+        For work driven by the calendar rather than by events (a quota period ending). A
+        failing run is logged and retried at the next tick; it never stops the service.
+        """
+        self._periodic.append((seconds, fn, name))
 
     def on_start(self, fn: Callable[[Service], Any]) -> Callable[[Service], Any]:
         """Run ``fn(service)`` once connected, before the broker starts (e.g. wiring)."""
@@ -120,6 +129,8 @@ class Service:
         await self.broker.start()
         # Make sure the server has every subscription before anyone is told we are up.
         await self.broker.connection.flush()
+        for seconds, fn, name in self._periodic:
+            self._tasks.append(asyncio.create_task(self._tick(seconds, fn, name), name=name))
         self._started = time.monotonic()
         log.info("%s started (%s)", self.name, self.instance)
 
@@ -137,6 +148,16 @@ class Service:
         if self.engine is not None:
             self.engine.dispose()
         log.info("%s stopped", self.name)
+
+    async def _tick(
+        self, seconds: float, fn: Callable[[Service], Awaitable[object]], name: str
+    ) -> None:
+        while True:
+            try:
+                await fn(self)
+            except Exception:
+                log.exception("%s: periodic %s failed; next try in %.0fs", self.name, name, seconds)
+            await asyncio.sleep(seconds)
 
     async def health(self) -> Health:
         """The service's state now."""

@@ -5,13 +5,17 @@ period has ended short. One aggregate per quota, period and subject, written onl
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Callable, Iterable
+from datetime import date
 
 from contracts.activities import v1
 from eventlog.store import NEW, Conflict, EventStore
-from services.activities.domain.quotas import QuotaLine, QuotaState
+from services.activities.configuration import CountyConfig
+from services.activities.domain.quotas import QuotaLine, QuotaState, days_to_check
+from services.activities.queries import ActivityQueries
 
-__all__ = ["announce_quotas"]
+__all__ = ["announce_due", "announce_quotas"]
 
 
 def _event(county: str, line: QuotaLine) -> v1.QuotaMet | v1.QuotaUnreachable:
@@ -40,4 +44,23 @@ async def announce_quotas(store: EventStore, county: str, lines: Iterable[QuotaL
         except Conflict:
             continue  # announced before
         written += 0 if result.duplicate else 1
+    return written
+
+
+async def announce_due(
+    store: EventStore,
+    queries: ActivityQueries,
+    config_for: Callable[[str], CountyConfig],
+    today: date,
+) -> int:
+    """Announce, in every county with activities, what is met now or missed in a past period.
+
+    The activities service runs this on a timer (``build(announce_every=...)``), so met and
+    unreachable quotas are announced without anyone asking; announcing is idempotent.
+    """
+    written = 0
+    for county in await asyncio.to_thread(queries.counties):
+        for day in days_to_check(config_for(county), today):
+            lines = await asyncio.to_thread(queries.quota_report, county, day, today)
+            written += await announce_quotas(store, county, lines)
     return written

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from eventlog.intake import CommandIntake
 from eventlog.service import Service
+from services.activities.announcing import announce_due
 from services.activities.configuration import CountyConfig, load_county
 from services.activities.facts import Registry
 from services.activities.handlers import Handlers
@@ -16,7 +19,10 @@ from services.activities.views import ActivityViews
 
 NAME = "activities"
 COMMAND_WORKERS = 64
-"""Commands an instance handles at once (see services.activities.intake)."""
+"""Commands an instance handles at once (see eventlog.intake)."""
+ANNOUNCE_EVERY = 3600.0
+"""Seconds between two looks for quotas met or missed (QuotaMet / QuotaUnreachable)."""
+TIME_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 class ActivitiesService(Service):
@@ -37,12 +43,14 @@ def build(
     database_url: str,
     counties: Iterable[str] | None = None,
     config: Callable[[str], CountyConfig] | None = None,
+    announce_every: float | None = ANNOUNCE_EVERY,
 ) -> ActivitiesService:
     """The activities service, wired for the given NATS server and database.
 
     ``counties`` limits the views to those counties (tests sharing a server); ``config``
-    gives a county's configuration (default: the files under ``config/``). Once started,
-    ``service.queries`` answers queries and reports.
+    gives a county's configuration (default: the files under ``config/``); every
+    ``announce_every`` seconds (None: never) met and missed quotas are announced. Once
+    started, ``service.queries`` answers queries and reports.
     """
     service = ActivitiesService(NAME, NAME, nats_url=nats_url, database_url=database_url)
     chosen = list(counties) if counties else None
@@ -58,5 +66,12 @@ def build(
         await intake.start(svc.nc)
         service._queries = ActivityQueries(svc.engine, views, registry, config_for)
 
+    async def announce(svc: Service) -> None:
+        assert svc.store is not None
+        today = datetime.now(TIME_ZONE).date()
+        await announce_due(svc.store, service.queries, config_for, today)
+
     service.on_start(wire)
+    if announce_every is not None:
+        service.every(announce_every, announce, "quota announcements")
     return service

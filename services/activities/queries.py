@@ -114,6 +114,12 @@ class ActivityQueries:
         owed = {aid: self.checklist(county, aid).get(teacher_id, []) for aid in activity_ids}
         return {aid: items for aid, items in owed.items() if items}
 
+    def counties(self) -> list[str]:
+        """The counties that have activities."""
+        with self.engine.connect() as tx:
+            a = self.views.live_tables(tx)["activities"]
+            return sorted(tx.execute(select(a.c.county).distinct()).scalars())
+
     def counted(self, county: str) -> list[CountedActivity]:
         """Every held activity of the county, as quotas count them."""
         with self.engine.connect() as tx:

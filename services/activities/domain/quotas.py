@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from services.activities.configuration import CountyConfig, QuotaPer, QuotaRule
@@ -140,3 +140,19 @@ def report(
                 ended = end is not None and today > end
                 lines.append(_line(quota_id, rule, period, subject, done[subject], required, ended))
     return lines
+
+
+def days_to_check(config: CountyConfig, today: date, lookback_days: int = 400) -> list[date]:
+    """Days whose periods a periodic announcement looks at on ``today``.
+
+    Today's periods (to announce quotas met), and the last day of every period that ended in
+    the look-back (to announce the ones that can no longer be met, even after a pause).
+    """
+    since = today - timedelta(days=lookback_days)
+    days = {today}
+    days.update(s.ends_on for s in config.semesters if since <= s.ends_on < today)
+    for year in range(since.year, today.year + 1):
+        end_of_school_year = date(year, 8, 31)
+        if since <= end_of_school_year < today:
+            days.add(end_of_school_year)
+    return sorted(days)

@@ -24,7 +24,7 @@ from contracts.replies import CommandReply
 from eventlog import connect
 from eventlog.commandbus import CommandClient
 from eventlog.service import Service
-from services.activities.announcing import announce_quotas
+from services.activities.announcing import announce_due, announce_quotas
 from services.activities.app import ActivitiesService, build
 from services.activities.cli import app
 from tests.fixtures.activities.registry import County, membership_move, registry_events
@@ -71,6 +71,7 @@ async def run(nats_server, module_database_url) -> AsyncIterator[Semester]:
         database_url=module_database_url,
         counties=[county.code],
         config=sample_config,
+        announce_every=None,  # the tests announce explicitly, at dates of their choosing
     )
     async with service:
         nc = await connect(nats_server.url, "activities-semester-tests")
@@ -276,6 +277,25 @@ async def test_met_and_missed_quotas_are_announced_once(
     assert again.exit_code == 0 and "0 new quota announcements" in again.output, again.output
     met = [(q, s) for (q, s), (_, _, state) in expected.items() if state == "met"]
     assert ("community_exchange", run.county.community(1)) in met
+
+
+async def test_the_periodic_announcement_after_the_semester_leaves_each_quota_announced_once(
+    run: Semester,
+):
+    service, code = run.service, run.county.code
+    assert service.store is not None
+    after_the_semester = date(2026, 2, 10)
+    await announce_due(service.store, service.queries, sample_config, after_the_semester)
+    await announce_due(service.store, service.queries, sample_config, after_the_semester)
+    lines = service.queries.quota_report(code, date(2025, 12, 1), after_the_semester)
+    closed = [line for line in lines if line.state.value != "open"]
+    assert closed, "the semester has ended: every line is met or missed"
+    for line in closed:
+        ref = service.store.ref(code, "quota", f"{line.quota_id}-{line.period}-{line.subject_id}")
+        events, _ = await service.store.load(ref)
+        assert len(events) == 1, f"{ref.id} announced {len(events)} times"
+        expected = "QuotaMet" if line.state.value == "met" else "QuotaUnreachable"
+        assert events[0].type == f"activities.{expected}.v1"
 
 
 def test_the_checklists_show_what_is_missing_per_activity_and_per_teacher(run: Semester):

@@ -8,7 +8,13 @@ from datetime import date, timedelta
 import pytest
 
 from services.activities.configuration import QuotaPer, QuotaRule
-from services.activities.domain.quotas import CountedActivity, QuotaState, Subjects, report
+from services.activities.domain.quotas import (
+    CountedActivity,
+    QuotaState,
+    Subjects,
+    days_to_check,
+    report,
+)
 from tests.unit.activities.builders import CONFIG, COUNTY
 
 DAY = date(2025, 10, 15)  # in the 2025 autumn semester and the 2025-2026 school year
@@ -82,3 +88,30 @@ def test_researcher_deliveries_count_only_the_roles_the_rule_names():
     act = replace(_activity(rule, 0), researchers=(("r1", "attendee"),))
     lines = report(CONFIG, COUNTY, DAY, [act], SUBJECTS, DURING)
     assert next(q for q in lines if q.quota_id == "researcher_deliveries").done == 0
+
+
+@pytest.mark.parametrize(
+    ("today", "lookback", "expected"),
+    [
+        # Mid-semester, nothing ended lately: only today's periods.
+        (date(2025, 11, 3), 60, [date(2025, 11, 3)]),
+        # Just after a semester ended: its last day too, to announce what was missed.
+        (date(2026, 1, 30), 60, [date(2026, 1, 29), date(2026, 1, 30)]),
+        # After a long pause: every period that ended since, semesters and school years.
+        (
+            date(2026, 9, 15),
+            300,
+            [date(2026, 1, 29), date(2026, 7, 10), date(2026, 8, 31), date(2026, 9, 15)],
+        ),
+    ],
+    ids=["mid-semester", "semester-just-ended", "after-a-pause"],
+)
+def test_days_to_check_cover_today_and_every_period_ended_since(today, lookback, expected):
+    from services.activities.configuration import CountyConfig, Semester
+
+    semesters = (
+        Semester(key="2025-autumn", starts_on=date(2025, 9, 1), ends_on=date(2026, 1, 29)),
+        Semester(key="2026-spring", starts_on=date(2026, 2, 26), ends_on=date(2026, 7, 10)),
+    )
+    config = CountyConfig.model_validate({**CONFIG.model_dump(), "semesters": semesters})
+    assert days_to_check(config, today, lookback_days=lookback) == expected
