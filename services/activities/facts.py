@@ -24,7 +24,8 @@ class Registry:
         return self.view.live_tables(tx)
 
     def teacher_on(self, teacher_id: str, day: date) -> TeacherFact | None:
-        """The teacher's school and county on ``day``; None if not in the registry then."""
+        """The teacher's school and county on ``day``; None if not in the registry then
+        (not yet registered, or retired)."""
         return self.teachers_on([teacher_id], day).get(teacher_id)
 
     def teachers_on(self, teacher_ids: Iterable[str], day: date) -> dict[str, TeacherFact]:
@@ -43,6 +44,7 @@ class Registry:
         return {
             tid: TeacherFact(tid, r.county, r.school_id, tid in researchers)
             for tid, r in found.items()
+            if r.school_id is not None  # retired by then
         }
 
     @staticmethod

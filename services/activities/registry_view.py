@@ -71,6 +71,17 @@ def _transferred(
     )
 
 
+def _retired(tx: Connection, t: Mapping[str, Table], e: reg.TeacherRetired, seq: int) -> None:
+    # From the first day of retirement the teacher is at no school: an assignment to none.
+    row = {"teacher_id": e.teacher_id, "seq": seq, "effective_on": e.effective_on}
+    upsert(
+        tx,
+        t["assignments"],
+        {**row, "school_id": None, "county": e.county_code},
+        ["teacher_id", "seq"],
+    )
+
+
 def _role_row(
     tx: Connection,
     t: Mapping[str, Table],
@@ -120,6 +131,7 @@ _WRITERS: dict[type, Writer] = {
     reg.TeacherRegistered: _assigned,
     reg.TeacherTransferredIn: _assigned,
     reg.TeacherTransferred: _transferred,
+    reg.TeacherRetired: _retired,
     reg.TeacherRoleGranted: lambda tx, t, e, s: _role_row(
         tx, t, e.teacher_id, str(e.role), e.effective_on, True, s
     ),

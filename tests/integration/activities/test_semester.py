@@ -20,6 +20,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from contracts.activities import v1
+from contracts.registry import v1 as reg
 from contracts.replies import CommandReply
 from eventlog import connect
 from eventlog.commandbus import CommandClient
@@ -296,6 +297,26 @@ async def test_the_periodic_announcement_after_the_semester_leaves_each_quota_an
         assert len(events) == 1, f"{ref.id} announced {len(events)} times"
         expected = "QuotaMet" if line.state.value == "met" else "QuotaUnreachable"
         assert events[0].type == f"activities.{expected}.v1"
+
+
+async def test_a_retired_teacher_is_known_until_the_day_before_retirement(
+    run: Semester, nats_server
+):
+    county, service = run.county, run.service
+    teacher = county.teachers(county.lead(2))[0]
+    retired_on = date(2026, 3, 2)
+    nc = await connect(nats_server.url, "activities-retirement-test")
+    try:
+        retirement = reg.TeacherRetired(
+            county_code=county.code, teacher_id=teacher, effective_on=retired_on
+        )
+        await publish_registry(nc, county.code, [("teacher", teacher, [retirement])])
+    finally:
+        await nc.close()
+    await eventually(lambda: caught_up(service), what="the registry facts")
+    registry = service.queries.registry
+    assert registry.teacher_on(teacher, date(2026, 3, 1)) is not None
+    assert registry.teacher_on(teacher, retired_on) is None
 
 
 def test_the_checklists_show_what_is_missing_per_activity_and_per_teacher(run: Semester):
