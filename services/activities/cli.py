@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -48,9 +49,15 @@ console = Console()
 T = TypeVar("T")
 Export = Annotated[Path | None, typer.Option("--export", help="Also write a .csv or .xlsx file.")]
 Day = Annotated[str, typer.Option(help="A date, YYYY-MM-DD.")]
+Today = Annotated[
+    str | None,
+    typer.Option(help="The day the report is made, YYYY-MM-DD (default: today, in China)."),
+]
 
 
-def _date(value: str) -> date:
+def _date(value: str | None) -> date:
+    if value is None:
+        return datetime.now(ZoneInfo("Asia/Shanghai")).date()
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -132,7 +139,7 @@ def checklist(county: str, activity_id: str) -> None:
 
 
 @app.command("quota-report")
-def quota_report(county: str, on: Day, today: Day, export: Export = None) -> None:
+def quota_report(county: str, on: Day, today: Today = None, export: Export = None) -> None:
     """Done versus required for every quota, in the periods containing --on."""
     lines = _ask(lambda q: q.quota_report(county, _date(on), _date(today)))
     rows = [{k: str(v) for k, v in asdict(line).items()} for line in lines]
@@ -213,7 +220,7 @@ async def _send(county: str, command: Command) -> CommandReply:
 
 
 @app.command("announce-quotas")
-def announce(county: str, on: Day, today: Day) -> None:
+def announce(county: str, on: Day, today: Today = None) -> None:
     """Write QuotaMet / QuotaUnreachable for the periods containing --on (each only once)."""
     lines = _ask(lambda q: q.quota_report(county, _date(on), _date(today)))
     written = asyncio.run(_announce(county, lines))
