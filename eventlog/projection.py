@@ -18,7 +18,7 @@ import contextlib
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
@@ -64,9 +64,8 @@ class Projection(ABC):
     name: ClassVar[str]
     contexts: ClassVar[tuple[str, ...]]
 
-    def __init__(self, counties: Iterable[str] | None = None) -> None:
+    def __init__(self) -> None:
         self._tables: dict[int, dict[str, Table]] = {}
-        self.counties = frozenset(counties) if counties is not None else None
 
     @abstractmethod
     def define(self, metadata: MetaData, suffix: str) -> dict[str, Table]:
@@ -79,21 +78,8 @@ class Projection(ABC):
         """Write the effect of ``events`` (in stream order) to ``tables``."""
 
     def subject_filter(self, context: str) -> str:
-        """Which subjects of a context's stream this projection reads (one county's, if so)."""
-        if self.counties is not None and len(self.counties) == 1:
-            return context_filter(context, next(iter(self.counties)))
+        """Which subjects of a context's stream this projection reads."""
         return context_filter(context)
-
-    def serves(self, event: StoredEvent) -> bool:
-        """Whether ``event`` is this projection's to apply: by default, its counties' events.
-
-        The runner passes over the others (their checkpoint still advances); it reads only
-        the subject, so an event of another county is never decoded, let alone dead-lettered.
-        """
-        if self.counties is None:
-            return True
-        parts = event.subject.split(".", 2)
-        return len(parts) > 1 and parts[1] in self.counties
 
     def tables(self, generation: int) -> dict[str, Table]:
         """The tables of one generation."""
@@ -347,7 +333,7 @@ class ProjectionRunner:
                 raise GenerationChanged()
             position = bookkeeping.position(tx, self.name, generation, stream)
             fresh = [e for e in events if e.sequence > position]
-            good, bad = _decodable([e for e in fresh if self.projection.serves(e)])
+            good, bad = _decodable(fresh)
             outcome = _Outcome()
             if good:
                 try:
@@ -363,9 +349,6 @@ class ProjectionRunner:
                     bookkeeping.advance(tx, self.name, generation, stream, done[-1].sequence)
             if outcome.poison is None and bad is not None:
                 outcome.poison = bad
-            if outcome.poison is None and fresh:
-                # Everything in the batch is applied or not ours: the checkpoint passes it all.
-                bookkeeping.advance(tx, self.name, generation, stream, fresh[-1].sequence)
             return outcome
 
     def _apply_one_by_one(

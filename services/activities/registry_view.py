@@ -6,7 +6,7 @@ their effective dates, so an activity is judged by the registry as it stood on i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Boolean, Column, Connection, Date, Integer, MetaData, String, Table
@@ -150,6 +150,10 @@ class RegistryFacts(Projection):
     name = "activities_registry_facts"
     contexts = ("registry",)
 
+    def __init__(self, counties: Iterable[str] | None = None) -> None:
+        super().__init__()
+        self.counties = frozenset(counties) if counties else None
+
     def define(self, metadata: MetaData, suffix: str) -> dict[str, Table]:
         def table(name: str, *columns: Column[Any]) -> Table:
             return Table(f"act_reg_{name}{suffix}", metadata, *columns)
@@ -199,6 +203,8 @@ class RegistryFacts(Projection):
         self, tx: Connection, tables: Mapping[str, Table], events: Sequence[StoredEvent]
     ) -> None:
         for stored in events:
+            if self.counties is not None and stored.ref.county not in self.counties:
+                continue
             writer = _WRITERS.get(type(stored.event))
             if writer is not None:
                 writer(tx, tables, stored.event, stored.sequence)

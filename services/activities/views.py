@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Column, Connection, Date, Integer, MetaData, String, Table, Text, Time
@@ -247,6 +247,10 @@ class ActivityViews(Projection):
     name = "activities_views"
     contexts = ("activities",)
 
+    def __init__(self, counties: Iterable[str] | None = None) -> None:
+        super().__init__()
+        self.counties = frozenset(counties) if counties else None
+
     def define(self, metadata: MetaData, suffix: str) -> dict[str, Table]:
         return _tables(metadata, suffix)
 
@@ -254,6 +258,8 @@ class ActivityViews(Projection):
         self, tx: Connection, tables: Mapping[str, Table], events: Sequence[StoredEvent]
     ) -> None:
         for stored in events:
+            if self.counties is not None and stored.ref.county not in self.counties:
+                continue
             writer = _WRITERS.get(type(stored.event))
             if writer is not None:
                 writer(tx, tables, stored.event, stored)

@@ -40,6 +40,10 @@ class FactView(Projection):
     contexts = ("registry",)
     aggregates: ClassVar[frozenset[str]]
 
+    def __init__(self, counties: Iterable[str] | None = None) -> None:
+        super().__init__()
+        self.counties = frozenset(counties) if counties is not None else None
+
     def facts_of(self, event: Contract) -> Facts:
         """The facts one event states, as (kind, entity, attribute, date, value)."""
         raise NotImplementedError
@@ -47,7 +51,9 @@ class FactView(Projection):
     def wants(self, stored: StoredEvent) -> bool:
         """Only this view's aggregates, in the counties it serves (cheap: the subject)."""
         parts = stored.subject.split(".")
-        return len(parts) == 6 and parts[3] in self.aggregates and self.serves(stored)
+        if len(parts) != 6 or parts[3] not in self.aggregates:
+            return False
+        return self.counties is None or parts[1] in self.counties
 
     def facts(self, events: Sequence[StoredEvent]) -> list[Fact]:
         """The facts stated by ``events``."""
