@@ -8,7 +8,6 @@ after publishing but before committing does not file the same letter twice.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from nats.aio.client import Client
@@ -100,17 +99,3 @@ def _letter(msg: StoredEvent) -> DeadLetter:
         event=original,
     )
 
-
-def describe(letter: DeadLetter) -> str:
-    """One line for people."""
-    return json.dumps(
-        {
-            "projection": letter.projection,
-            "stream": letter.stream,
-            "sequence": letter.sequence,
-            "type": letter.type,
-            "reason": letter.reason,
-            "attempts": letter.attempts,
-        },
-        ensure_ascii=False,
-    )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cached_property
-from typing import Any
 
 from contracts import Contract, Envelope, HeaderError, catalogue
 from eventlog.subjects import AggregateRef, parse_event_subject
@@ -75,17 +74,6 @@ class StoredEvent:
     def time(self) -> datetime:
         """When the event was recorded."""
         return self.envelope.time
-
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-friendly view for replies and exports."""
-        return {
-            "stream": self.stream,
-            "sequence": self.sequence,
-            "subject": self.subject,
-            "id": self.id,
-            "type": self.type,
-            "data": self.event.model_dump(mode="json"),
-        }
 
 
 def ack_sequence(reply: str) -> int:
