@@ -94,4 +94,9 @@ async def read_batches(
             if item:
                 yield item
     finally:
+        # A reader stopped early (cancelled, or its caller broke off) may leave the
+        # callback blocked on a full queue: free it before unsubscribing, or that waits.
+        done = True
+        while not queue.empty():
+            queue.get_nowait()
         await sub.unsubscribe()
