@@ -18,6 +18,8 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    and_,
+    delete,
     select,
     update,
 )
@@ -151,6 +153,32 @@ class Bookkeeping:
                     position=position,
                 )
             )
+
+    def version(self, tx: Connection, projection: str) -> tuple[tuple[int, str, int], ...]:
+        """The live generation's checkpoints, read without locking: a value that changes
+        whenever the projection applies events or switches generation (a cache key)."""
+        c, g = checkpoints, generations
+        query = (
+            select(c.c.generation, c.c.stream, c.c.position)
+            .join(g, and_(g.c.projection == c.c.projection, g.c.generation == c.c.generation))
+            .where(c.c.projection == projection, g.c.status == "live")
+            .order_by(c.c.stream)
+        )
+        return tuple((int(r.generation), str(r.stream), int(r.position)) for r in tx.execute(query))
+
+    def generations_of(self, tx: Connection, projection: str) -> list[int]:
+        """Every generation ever recorded for ``projection``, oldest first."""
+        query = (
+            select(generations.c.generation)
+            .where(generations.c.projection == projection)
+            .order_by(generations.c.generation)
+        )
+        return [int(g) for g in tx.execute(query).scalars()]
+
+    def forget(self, tx: Connection, projection: str) -> None:
+        """Delete the generations and checkpoints of a projection whose tables are gone."""
+        for table in (checkpoints, generations):
+            tx.execute(delete(table).where(table.c.projection == projection))
 
 
 bookkeeping = Bookkeeping()

@@ -98,4 +98,3 @@ def _letter(msg: StoredEvent) -> DeadLetter:
         attempts=int(h.get(f"{_H}Attempts", "0")),
         event=original,
     )
-

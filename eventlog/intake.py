@@ -22,6 +22,7 @@ from nats.aio.msg import Msg
 
 from contracts import Command
 from eventlog.commandbus import dispatch
+from eventlog.scope import current_county
 
 __all__ = ["CommandIntake"]
 
@@ -39,16 +40,21 @@ class CommandIntake:
         self._slots: asyncio.Semaphore | None = None
 
     def add(self, command: type[Command], fn: Callable[..., Any]) -> None:
-        """Answer ``cmd.*.<context>.<Command>`` with ``fn(command, meta)``."""
+        """Answer ``cmd.<county>.<context>.<Command>`` with ``fn(command, meta)``.
+
+        Every county's commands, or only the scoped county's (:mod:`eventlog.scope`).
+        """
         self.routes.append((command, fn))
 
     async def start(self, nc: Client) -> None:
         """Subscribe every route on ``nc``."""
         self._slots = asyncio.Semaphore(self.workers)
+        county = current_county()
+        queue = f"cmd-{self.context}" + (f"-{county}" if county else "")
         for command, fn in self.routes:
             await nc.subscribe(
-                f"cmd.*.{self.context}.{command.name}",
-                queue=f"cmd-{self.context}",
+                f"cmd.{county or '*'}.{self.context}.{command.name}",
+                queue=queue,
                 cb=self._receiver(command, fn),
                 pending_msgs_limit=100_000,
             )

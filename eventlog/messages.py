@@ -12,7 +12,7 @@ from functools import cached_property
 from contracts import Contract, Envelope, HeaderError, catalogue
 from eventlog.subjects import AggregateRef, parse_event_subject
 
-__all__ = ["StoredEvent", "ack_sequence"]
+__all__ = ["StoredEvent", "ack_pending", "ack_sequence", "consumer_sequence"]
 
 
 class StoredEvent:
@@ -90,3 +90,9 @@ def ack_pending(reply: str) -> int:
     """The number of messages pending after this one, from a JetStream ack subject."""
     tokens = reply.split(".")
     return int(tokens[8] if len(tokens) == 9 else tokens[10])
+
+
+def consumer_sequence(reply: str) -> int:
+    """The consumer's delivery sequence in a JetStream ack subject (one more per delivery)."""
+    tokens = reply.split(".")
+    return int(tokens[6] if len(tokens) == 9 else tokens[8])

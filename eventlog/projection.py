@@ -39,6 +39,7 @@ from eventlog.database import lock_schema, writing
 from eventlog.deadletters import DeadLetters
 from eventlog.messages import StoredEvent
 from eventlog.reader import last_sequence, read_batches
+from eventlog.scope import current_county
 from eventlog.streams import stream_name
 from eventlog.subjects import InvalidSubjectToken, context_filter
 
@@ -176,6 +177,28 @@ class ProjectionRunner:
         with self.engine.connect() as tx:
             return bookkeeping.position(tx, self.name, generation, stream_name(context))
 
+    async def lag(self, generation: int | None, context: str) -> int:
+        """How far behind the stream this projection is: 0 when no event it reads is left.
+
+        A projection reading some subjects of a stream never advances its checkpoint over
+        newer events it does not read, so ``last - position`` alone would never reach 0; a
+        direct get of the next matching event after the checkpoint tells. Otherwise the
+        answer is that distance (an upper bound of the events still to read).
+        """
+        stream = stream_name(context)
+        position = await asyncio.to_thread(self.position, generation, context) if generation else 0
+        last = await last_sequence(self.nc, stream)
+        if last <= position:
+            return 0
+        try:
+            await self.nc.jetstream().get_msg(
+                stream, seq=position + 1, subject=self.projection.subject_filter(context),
+                next=True, direct=True,
+            )  # fmt: skip
+        except NotFoundError:
+            return 0
+        return last - position
+
     # -------------------------------------------------------------------- run
 
     async def run(self) -> None:
@@ -185,6 +208,7 @@ class ProjectionRunner:
         the checkpoint again, then follow with a new consumer.
         """
         delay = 0.1
+        self._run_task = asyncio.current_task()
         while True:
             generation = await asyncio.to_thread(self.setup)
             try:
@@ -234,7 +258,8 @@ class ProjectionRunner:
     async def _follow(self, generation: int, context: str) -> None:
         stream = stream_name(context)
         start = await asyncio.to_thread(self.position, generation, context) + 1
-        durable = f"proj_{self.name}_g{generation}_{context}"
+        county = current_county()
+        durable = f"proj_{self.name}_g{generation}_{context}" + (f"_{county}" if county else "")
         js = self.nc.jetstream()
         with contextlib.suppress(NotFoundError):
             await js.delete_consumer(stream, durable)
@@ -253,6 +278,7 @@ class ProjectionRunner:
         last_check = time.monotonic()
         try:
             while True:
+                self._raise_if_cancelled()
                 try:
                     msgs = await sub.fetch(self.batch_size, timeout=self.fetch_timeout)
                 except TimeoutError:  # nothing new (nats-py raises either kind)
@@ -281,6 +307,19 @@ class ProjectionRunner:
         finally:
             with contextlib.suppress(Exception):  # the connection may be gone on shutdown
                 await sub.unsubscribe()
+
+    def _raise_if_cancelled(self) -> None:
+        """Re-raise a cancellation of this loop or of ``run()`` that got lost on the way.
+
+        On Python 3.11 a cancellation that arrives just as nats-py's ``fetch`` completes
+        (its ``asyncio.wait_for`` returns the message instead) or just as it times out can
+        vanish, and a follow loop would run on forever while ``run()`` waits for it. Both
+        tasks still count the request (``cancelling()``), so the loop honours it here,
+        at most one fetch timeout late.
+        """
+        for task in (asyncio.current_task(), getattr(self, "_run_task", None)):
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError
 
     # ------------------------------------------------------------ the batches
 

@@ -26,7 +26,7 @@ from eventlog.commandbus import CommandBus
 from eventlog.connection import connect
 from eventlog.database import make_engine
 from eventlog.projection import Projection, ProjectionRunner
-from eventlog.reader import last_sequence
+from eventlog.scope import current_county
 from eventlog.store import EventStore
 from eventlog.streams import StreamSettings, declare_streams, stream_name
 
@@ -35,9 +35,10 @@ __all__ = ["Health", "ProjectionHealth", "Service", "health_subject"]
 log = logging.getLogger(__name__)
 
 
-def health_subject(service: str) -> str:
-    """Where a service answers health requests."""
-    return f"svc.{service}.health"
+def health_subject(service: str, county: str | None = None) -> str:
+    """Where a service answers health requests: ``svc.<service>.health``, or
+    ``svc.<service>.<county>.health`` for a copy scoped to one county."""
+    return f"svc.{service}.{county}.health" if county else f"svc.{service}.health"
 
 
 class ProjectionHealth(BaseModel):
@@ -97,7 +98,10 @@ class Service:
         self.engine: Engine | None = None
         self.store: EventStore | None = None
         self.streams: list[str] = []
-        self.broker.subscriber(health_subject(name), title=f"{name} health")(self._on_health)
+        self.county = current_county()
+        self.broker.subscriber(health_subject(name, self.county), title=f"{name} health")(
+            self._on_health
+        )
 
     def every(self, seconds: float, fn: Callable[[Service], Awaitable[object]], name: str) -> None:
         """Run ``fn(service)`` once started and then every ``seconds``, until stopped.
@@ -175,7 +179,7 @@ class Service:
                     else 0
                 )
                 positions[stream] = position
-                lag[stream] = max(0, await last_sequence(self.nc, stream) - position)
+                lag[stream] = await runner.lag(generation, context)
             projections[runner.name] = ProjectionHealth(
                 generation=generation, positions=positions, lag=lag
             )

@@ -3,6 +3,8 @@
 - ``nats_server`` (session): the embedded nats-server on a free port in a temp dir, or the
   server named by ``YANPEI_TEST_NATS_URL`` (then ``stop``/``kill``/``restart`` skip the test).
 - ``nats_url`` (session): ``nats_server.url``.
+- ``serve_nats``: the same for a package of its own (tests/integration/credits: the
+  ledger reads every county's events, so it should not read the other packages' semesters).
 - ``fresh_nats_server`` (function): a new embedded server of the test's own, to stop, kill
   and restart at will; always embedded.
 - ``database_url`` (function): runs the test once on SQLite (a file in ``tmp_path``) and
@@ -67,22 +69,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
-@pytest.fixture(scope="session")
-def nats_server(
-    pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
+def serve_nats(
+    config: pytest.Config, tmp_path_factory: pytest.TempPathFactory, users: str = "session"
 ) -> Iterator[EmbeddedNatsServer | GivenNatsServer]:
-    """One NATS server for the session: embedded, or the one ``YANPEI_TEST_NATS_URL`` names."""
+    """An embedded server for ``users`` (started here, stopped after), or the given one."""
     given = given_nats_url()
     if given:
         server = GivenNatsServer(given)
         if server.version is None:
             pytest.fail(f"YANPEI_TEST_NATS_URL={given}: no NATS server answers", pytrace=False)
-        _announce(pytestconfig, f"NATS: {given} (given), nats-server {server.version}")
+        _announce(config, f"NATS: {given} (given), nats-server {server.version}")
         yield server
         return
     with EmbeddedNatsServer(tmp_path_factory.mktemp("nats")) as embedded:
-        _announce(pytestconfig, f"NATS: {embedded.url} (embedded nats-server {embedded.version})")
+        _announce(
+            config,
+            f"NATS for the {users}: {embedded.url} (embedded nats-server {embedded.version})",
+        )
         yield embedded
+
+
+@pytest.fixture(scope="session")
+def nats_server(
+    pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[EmbeddedNatsServer | GivenNatsServer]:
+    """One NATS server for the session: embedded, or the one ``YANPEI_TEST_NATS_URL`` names."""
+    yield from serve_nats(pytestconfig, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -69,6 +69,7 @@ class EmbeddedNatsServer:
         binary: The nats-server executable; found with ``find_nats_server()`` if omitted.
         start_timeout: Seconds to wait for the server to accept clients.
         stop_timeout: Seconds to wait after SIGTERM before SIGKILL.
+        extra_config: More configuration, appended (e.g. generated accounts and users).
     """
 
     def __init__(
@@ -82,6 +83,7 @@ class EmbeddedNatsServer:
         binary: Path | str | None = None,
         start_timeout: float = 10.0,
         stop_timeout: float = 10.0,
+        extra_config: str = "",
     ) -> None:
         self.store_dir = Path(data_dir).resolve() / "nats"
         self.log_path = self.store_dir / "server.log"
@@ -93,6 +95,7 @@ class EmbeddedNatsServer:
         self.binary = Path(binary) if binary else find_nats_server()
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
+        self.extra_config = extra_config
         self.version: str | None = None
         self._port = port
         self._monitor_port: int | None = None
@@ -237,7 +240,7 @@ class EmbeddedNatsServer:
         jetstream = [f"  store_dir: {json.dumps(str(self.store_dir))}"]
         if self.sync_always:
             jetstream.append("  sync_interval: always")
-        return "\n".join([*lines, "jetstream {", *jetstream, "}", ""])
+        return "\n".join([*lines, "jetstream {", *jetstream, "}", self.extra_config, ""])
 
     def _refuse_if_store_in_use(self) -> None:
         """Two servers on one store would corrupt it; a crashed run may leave one behind."""

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import inspect
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from eventlog.service import Service
 from services import SERVICES
@@ -40,10 +43,20 @@ async def nats_url_for(settings: Settings) -> AsyncIterator[tuple[str, EmbeddedN
         yield server.url, server
 
 
-def build_service(name: str, nats_url: str, database_url: str) -> Service:
-    """Build one service by name through its composition root."""
+def build_service(
+    name: str, nats_url: str, database_url: str, config_dir: Path | None = None
+) -> Service:
+    """Build one service by name through its composition root.
+
+    With ``config_dir`` (``YANPEI_CONFIG_DIR``, e.g. ConfigMaps mounted at ``/etc/yanpei``),
+    a service whose composition root takes configuration reads ``config_dir/<name>``
+    instead of the files it ships with.
+    """
     app = importlib.import_module(f"services.{name}.app")
-    service: Service = app.build(nats_url=nats_url, database_url=database_url)
+    options: dict[str, Any] = {}
+    if config_dir is not None and "config_dir" in inspect.signature(app.build).parameters:
+        options["config_dir"] = config_dir / name
+    service: Service = app.build(nats_url=nats_url, database_url=database_url, **options)
     return service
 
 
@@ -57,7 +70,7 @@ async def running_system(
         system = RunningSystem(url, settings.effective_database_url, embedded)
         try:
             for name in names:
-                service = build_service(name, url, system.database_url)
+                service = build_service(name, url, system.database_url, settings.config_dir)
                 await service.start()
                 system.services.append(service)
             yield system

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -19,6 +20,9 @@ class Settings(BaseSettings):
             file in ``data_dir``.
         data_dir: Folder for the SQLite file and the embedded server's JetStream store.
         county: Default county code for commands and services.
+        secrets_dir: Where generated NATS passwords are kept (default ``<data_dir>/secrets``).
+        config_dir: Configuration mounted by the deployment (``activities/``, ``credits/``,
+            ``notify/`` beneath it); unset: the defaults shipped in each service.
         log_level: Python logging level name.
     """
 
@@ -28,7 +32,14 @@ class Settings(BaseSettings):
     database_url: str | None = None
     data_dir: Path = Path(".yanpei")
     county: str | None = None
+    secrets_dir_override: Path | None = Field(default=None, alias="YANPEI_SECRETS_DIR")
+    config_dir: Path | None = None
     log_level: str = "INFO"
+
+    @property
+    def secrets_dir(self) -> Path:
+        """Generated NATS passwords: ``YANPEI_SECRETS_DIR`` or ``<data_dir>/secrets``."""
+        return self.secrets_dir_override or self.data_dir / "secrets"
 
     @property
     def effective_database_url(self) -> str:

@@ -208,6 +208,15 @@ class QuotaMet(Event, context="activities", name="QuotaMet", version=1, aggregat
     subject_id: EntityId = Field(description="The community, school or researcher counted")
     done: int = Field(ge=0, description="How many are done")
     required: int = Field(ge=1, description="How many are required")
+    per: KindKey | None = Field(
+        default=None,
+        description=(
+            "What the subject is: community, target_school, organiser_school, researcher or county"
+        ),
+    )
+    stage: Text | None = Field(
+        default=None, description="The school's or researcher's stage (学段), when it matters"
+    )
 
 
 class QuotaUnreachable(
@@ -221,3 +230,12 @@ class QuotaUnreachable(
     subject_id: EntityId = Field(description="The community, school or researcher counted")
     done: int = Field(ge=0, description="How many were done")
     required: int = Field(ge=1, description="How many were required")
+    per: KindKey | None = Field(
+        default=None,
+        description=(
+            "What the subject is: community, target_school, organiser_school, researcher or county"
+        ),
+    )
+    stage: Text | None = Field(
+        default=None, description="The school's or researcher's stage (学段), when it matters"
+    )

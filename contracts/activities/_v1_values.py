@@ -146,6 +146,13 @@ class ParticipationRecord(BaseModel):
     community_id: EntityId | None = Field(
         default=None, description="The pairing community it was held for, if any"
     )
+    community_member: bool | None = Field(
+        default=None,
+        description=(
+            "Whether the teacher belonged to the activity's community on its date, in person "
+            "(a studio, a group) or through the school; null: no community, or not known"
+        ),
+    )
     teacher_id: EntityId = Field(description="The teacher")
     teacher_county: CountyCode = Field(description="The teacher's county on the activity date")
     school_id: EntityId = Field(description="The teacher's school on the activity date")

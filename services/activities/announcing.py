@@ -27,6 +27,8 @@ def _event(county: str, line: QuotaLine) -> v1.QuotaMet | v1.QuotaUnreachable:
         subject_id=line.subject_id,
         done=line.done,
         required=line.required,
+        per=str(line.per),
+        stage=line.stage,
     )
 
 

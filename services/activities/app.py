@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from eventlog.intake import CommandIntake
 from eventlog.service import Service
 from services.activities.announcing import announce_due
-from services.activities.configuration import CountyConfig, load_county
+from services.activities.configuration import CONFIG_DIR, CountyConfig, load_county
 from services.activities.facts import Registry
 from services.activities.handlers import Handlers
 from services.activities.queries import ActivityQueries
@@ -44,19 +45,34 @@ def build(
     counties: Iterable[str] | None = None,
     config: Callable[[str], CountyConfig] | None = None,
     announce_every: float | None = ANNOUNCE_EVERY,
+    config_dir: Path | None = None,
 ) -> ActivitiesService:
     """The activities service, wired for the given NATS server and database.
 
     ``counties`` limits the views to those counties (tests sharing a server); ``config``
     gives a county's configuration (default: the files under ``config/``); every
-    ``announce_every`` seconds (None: never) met and missed quotas are announced. Once
+    ``announce_every`` seconds (None: never) met and missed quotas are announced;
+    ``config_dir`` replaces the shipped ``config/`` folder (a mounted ConfigMap). Once
     started, ``service.queries`` answers queries and reports.
     """
     service = ActivitiesService(NAME, NAME, nats_url=nats_url, database_url=database_url)
     chosen = list(counties) if counties else None
     facts, views = RegistryFacts(chosen), ActivityViews(chosen)
     service.projections.extend([facts, views])
-    config_for = config or cache(load_county)
+    config_for = config or cache(partial(load_county, config_dir=config_dir or CONFIG_DIR))
+    service.on_start(_wiring(service, facts, views, config_for))
+    if announce_every is not None:
+        service.every(announce_every, _announcer(service, config_for), "quota announcements")
+    return service
+
+
+def _wiring(
+    service: ActivitiesService,
+    facts: RegistryFacts,
+    views: ActivityViews,
+    config_for: Callable[[str], CountyConfig],
+) -> Callable[[Service], Awaitable[None]]:
+    """On start: the command handlers on their intake, then the queries."""
 
     async def wire(svc: Service) -> None:
         assert svc.engine is not None and svc.nc is not None
@@ -66,12 +82,17 @@ def build(
         await intake.start(svc.nc)
         service._queries = ActivityQueries(svc.engine, views, registry, config_for)
 
+    return wire
+
+
+def _announcer(
+    service: ActivitiesService, config_for: Callable[[str], CountyConfig]
+) -> Callable[[Service], Awaitable[None]]:
+    """Each time: announce what is met today or was missed in a period ended lately."""
+
     async def announce(svc: Service) -> None:
         assert svc.store is not None
         today = datetime.now(TIME_ZONE).date()
         await announce_due(svc.store, service.queries, config_for, today)
 
-    service.on_start(wire)
-    if announce_every is not None:
-        service.every(announce_every, announce, "quota announcements")
-    return service
+    return announce

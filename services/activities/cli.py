@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -29,7 +29,7 @@ from eventlog.database import make_engine
 from eventlog.store import EventStore
 from services.activities import importing
 from services.activities.announcing import announce_quotas
-from services.activities.configuration import load_county
+from services.activities.configuration import CONFIG_DIR, load_county
 from services.activities.domain.quotas import QuotaLine
 from services.activities.exporting import write_rows
 from services.activities.facts import Registry
@@ -64,10 +64,17 @@ def _date(value: str | None) -> date:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def config_dir() -> Path:
+    """The configuration in use: ``$YANPEI_CONFIG_DIR/activities`` if set, else the shipped."""
+    mounted = get_settings().config_dir
+    return mounted / "activities" if mounted else CONFIG_DIR
+
+
 def _ask(question: Callable[[ActivityQueries], T]) -> T:
     engine = make_engine(get_settings().effective_database_url)
     facts = RegistryFacts()
-    queries = ActivityQueries(engine, ActivityViews(), Registry(engine, facts), cache(load_county))
+    config = cache(partial(load_county, config_dir=config_dir()))
+    queries = ActivityQueries(engine, ActivityViews(), Registry(engine, facts), config)
     try:
         return question(queries)
     except (LookupError, DBAPIError) as exc:

@@ -72,7 +72,13 @@ class QuotaPer(StrEnum):
 
 
 class QuotaRule(_Model):
-    """At least ``required`` activities of ``kinds`` per ``per`` and ``period``."""
+    """At least ``required`` activities of ``kinds`` per ``per`` and ``period``.
+
+    ``counts``: ``held`` activities, or ``uploads`` (held activities whose ``upload_items``
+    were all submitted; none listed: any material). ``roles``: for researcher quotas, the
+    roles that count. ``by_stage``: for researcher quotas, count only activities serving the
+    researcher's stage. ``required_by_stage`` is keyed by the school's or researcher's stage.
+    """
 
     kinds: tuple[str, ...] = Field(min_length=1)
     per: QuotaPer
@@ -80,11 +86,18 @@ class QuotaRule(_Model):
     required: int | None = Field(default=None, ge=1)
     required_by_stage: dict[str, int] | None = None
     roles: tuple[ParticipantRole, ...] = ()
+    counts: str = Field(default="held", pattern=r"^(held|uploads)$")
+    upload_items: tuple[str, ...] = ()
+    by_stage: bool = False
 
     @model_validator(mode="after")
     def _one_requirement(self) -> QuotaRule:
         if (self.required is None) == (self.required_by_stage is None):
             raise ValueError("give exactly one of required and required_by_stage")
+        if self.upload_items and self.counts != "uploads":
+            raise ValueError("upload_items need counts: uploads")
+        if self.by_stage and self.per is not QuotaPer.RESEARCHER:
+            raise ValueError("by_stage is for researcher quotas")
         return self
 
     def required_for(self, stage: str | None) -> int | None:
@@ -121,6 +134,10 @@ class CountyConfig(_Model):
             unknown = set(quota.kinds) - self.kinds.keys()
             if unknown:
                 raise ValueError(f"quota {key} counts unknown kinds {sorted(unknown)}")
+            items = {i.item for kind in quota.kinds for i in self.kinds[kind].checklist}
+            if set(quota.upload_items) - items:
+                missing = sorted(set(quota.upload_items) - items)
+                raise ValueError(f"quota {key} uploads {missing}, on no checklist of its kinds")
         return self
 
     def kind(self, key: str) -> KindSpec | None:

@@ -6,7 +6,7 @@ the decide step so a retried command (after a conflict) judges again with fresh 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ from eventlog.service import Service
 from eventlog.store import AppendResult
 from services.activities.configuration import CountyConfig
 from services.activities.domain import lifecycle, participation, records
-from services.activities.domain.rules import Context
+from services.activities.domain.rules import CommunityFact, Context
 from services.activities.domain.state import ActivityState, evolve
 from services.activities.facts import Registry
 
@@ -36,15 +36,21 @@ def _community(state: ActivityState, cmd: v1.Schedule, h: Handlers) -> str | Non
     return h.registry.community_of_school(req.school_id or "", cmd.held_on)
 
 
-def _day(state: ActivityState) -> Any:
-    if state.schedule is not None:
-        return state.schedule.held_on
-    return state.requested.proposed_on if state.requested else None
+def _requester(state: ActivityState, h: Handlers) -> CommunityFact | None:
+    """The registry's record of the community that requested the activity, if one did."""
+    asked = state.requested.community_id if state.requested else None
+    return h.registry.community(asked) if asked else None
 
 
-def _facts(state: ActivityState, h: Handlers) -> Any:
-    day = state.held_on or _day(state)
-    return h.registry.teachers_on(state.participants, day) if day and state.participants else {}
+def _facts(state: ActivityState, h: Handlers, ids: Iterable[str] | None = None) -> Any:
+    """The registry's facts on the activity's day about its participants (or ``ids``)."""
+    day, wanted = state.day, list(state.participants if ids is None else ids)
+    return h.registry.teachers_on(wanted, day) if day and wanted else {}
+
+
+def _request(s: ActivityState, c: v1.RequestActivity, x: Context, h: Handlers) -> Sequence[Event]:
+    community = h.registry.community(c.community_id) if c.community_id else None
+    return lifecycle.request(s, c, x, community)
 
 
 def _register(
@@ -54,18 +60,27 @@ def _register(
     ctx: Context,
     h: Handlers,
 ) -> Sequence[Event]:
-    day = _day(state)
-    ids = [e.teacher_id for e in entries]
-    teachers = h.registry.teachers_on(ids, day) if day else {}
+    teachers = _facts(state, h, [e.teacher_id for e in entries])
     return participation.register(state, activity_id, entries, ctx, teachers)
 
 
+def _sign_in(
+    state: ActivityState, activity_id: str, entries: list[v1.SignInEntry], x: Context, h: Handlers
+) -> Sequence[Event]:
+    teachers = _facts(state, h, [e.teacher_id for e in entries if e.signed_in_at is not None])
+    return participation.sign_in(state, activity_id, entries, x, teachers)
+
+
 _DECISIONS: dict[type[Command], Decide] = {
-    v1.RequestActivity: lambda s, c, x, h: lifecycle.request(s, c, x),
+    v1.RequestActivity: _request,
     v1.ReviewActivityPlan: lambda s, c, x, h: lifecycle.review(s, c, x),
     v1.ResubmitActivityPlan: lambda s, c, x, h: lifecycle.resubmit(s, c, x),
-    v1.ScheduleActivity: lambda s, c, x, h: lifecycle.schedule(s, c, x, _community(s, c, h)),
-    v1.RescheduleActivity: lambda s, c, x, h: lifecycle.reschedule(s, c, x, _community(s, c, h)),
+    v1.ScheduleActivity: lambda s, c, x, h: lifecycle.schedule(
+        s, c, x, _community(s, c, h), _requester(s, h)
+    ),
+    v1.RescheduleActivity: lambda s, c, x, h: lifecycle.reschedule(
+        s, c, x, _community(s, c, h), _requester(s, h)
+    ),
     v1.CancelActivity: lambda s, c, x, h: lifecycle.cancel(s, c, x),
     v1.MarkActivityHeld: lambda s, c, x, h: lifecycle.mark_held(s, c, x),
     v1.CloseActivity: lambda s, c, x, h: records.close(s, c, x, _facts(s, h)),
@@ -73,10 +88,10 @@ _DECISIONS: dict[type[Command], Decide] = {
         s, c.activity_id, [v1.ParticipantEntry(teacher_id=c.teacher_id, role=c.role)], x, h
     ),
     v1.RegisterParticipants: lambda s, c, x, h: _register(s, c.activity_id, c.participants, x, h),
-    v1.SignIn: lambda s, c, x, h: participation.sign_in(
-        s, c.activity_id, [v1.SignInEntry.model_validate(c.model_dump())], x
+    v1.SignIn: lambda s, c, x, h: _sign_in(
+        s, c.activity_id, [v1.SignInEntry.model_validate(c.model_dump())], x, h
     ),
-    v1.SignInMany: lambda s, c, x, h: participation.sign_in(s, c.activity_id, c.entries, x),
+    v1.SignInMany: lambda s, c, x, h: _sign_in(s, c.activity_id, c.entries, x, h),
     v1.SubmitMaterial: lambda s, c, x, h: participation.submit_material(s, c, x),
     v1.AssessParticipant: lambda s, c, x, h: records.assess_and_record(s, c, x, _facts(s, h)),
     v1.RecordExternalTraining: lambda s, c, x, h: records.record_external(

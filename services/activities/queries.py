@@ -124,42 +124,69 @@ class ActivityQueries:
         """Every held activity of the county, as quotas count them."""
         with self.engine.connect() as tx:
             t = self.views.live_tables(tx)
-            a, p = t["activities"], t["participants"]
-            acts = tx.execute(
-                select(a).where(
-                    a.c.county == county, a.c.status.in_(_HELD), a.c.source == "activity"
-                )
-            ).all()
+            a, p, m = t["activities"], t["participants"], t["materials"]
+            held = a.c.county == county, a.c.status.in_(_HELD), a.c.source == "activity"
+            acts = tx.execute(select(a).where(*held)).all()
             people = tx.execute(
                 select(p.c.activity_id, p.c.teacher_id, p.c.role).where(p.c.county == county)
+            ).all()
+            files = tx.execute(
+                select(m.c.activity_id, m.c.material_kind)
+                .join(a, a.c.activity_id == m.c.activity_id)
+                .where(*held)
+                .distinct()
             ).all()
         by_activity: dict[str, list[tuple[str, str]]] = {}
         for row in people:
             by_activity.setdefault(row.activity_id, []).append((row.teacher_id, row.role))
-        return [_counted(r, by_activity.get(r.activity_id, [])) for r in acts]
+        uploaded: dict[str, set[str]] = {}
+        for aid, item in files:
+            uploaded.setdefault(aid, set()).add(item)
+        stages = self.registry.school_stages(county)
+        return [
+            _counted(r, by_activity.get(r.activity_id, []), uploaded.get(r.activity_id), stages)
+            for r in acts
+        ]
 
     def quota_report(self, county: str, day: date, today: date) -> list[QuotaLine]:
         """Done versus required for every quota, in the periods containing ``day``."""
         researchers = self.registry.researchers(day)
-        acts = [_only_researchers(act, researchers) for act in self.counted(county)]
+        acts = [_only_researchers(act, set(researchers)) for act in self.counted(county)]
         subjects = Subjects(
-            communities=tuple(self.registry.communities(county)),
+            communities=tuple(self.registry.communities(county, day)),
             paired_schools=tuple(self.registry.partner_schools(county, day)),
             school_stages=self.registry.school_stages(county),
             researchers=tuple(sorted(researchers)),
+            researcher_stages=researchers,
         )
         return report(self.config(county), county, day, acts, subjects, today)
 
 
-def _counted(row: Any, people: list[tuple[str, str]]) -> CountedActivity:
+def _stages(row: Any, targets: tuple[str, ...], schools: dict[str, str]) -> tuple[str, ...]:
+    """The stages an activity serves: its own, else its target, organiser or requester's."""
+    if row.stage:
+        return (row.stage,)
+    for ids in (targets, (row.organiser_school_id,), (row.school_id,)):
+        found = tuple(sorted({schools[i] for i in ids if i in schools}))
+        if found:
+            return found
+    return ()
+
+
+def _counted(
+    row: Any, people: list[tuple[str, str]], uploaded: set[str] | None, schools: dict[str, str]
+) -> CountedActivity:
+    targets = tuple(json.loads(row.target_school_ids or "[]"))
     return CountedActivity(
         activity_id=row.activity_id,
         kind=row.kind,
         held_on=row.held_on,
         community_id=row.community_id,
         organiser_school_id=row.organiser_school_id,
-        target_school_ids=tuple(json.loads(row.target_school_ids or "[]")),
+        target_school_ids=targets,
         researchers=tuple(people),
+        stages=_stages(row, targets, schools),
+        uploaded=frozenset(uploaded or ()),
     )
 
 

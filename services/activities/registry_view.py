@@ -1,7 +1,9 @@
 """What activities knows of the registry, learnt only from its public events.
 
-Schools (stage), teachers' assignments and roles over time, and community memberships with
-their effective dates, so an activity is judged by the registry as it stood on its date.
+Schools (stage), teachers' assignments, stages, roles and availability (on leave, retired)
+over time, communities (formed, dissolved) and the memberships of schools and teachers
+with their effective dates, so an activity is judged by the registry as it stood on its
+date. Tables: :mod:`services.activities.registry_tables`.
 """
 
 from __future__ import annotations
@@ -9,37 +11,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Connection, Date, Integer, MetaData, String, Table
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, MetaData, Table
 
 from contracts.registry import v1 as reg
 from eventlog.messages import StoredEvent
 from eventlog.projection import Projection
+from services.activities.domain.rules import ACTIVE, ON_LEAVE, RETIRED
+from services.activities.registry_tables import registry_tables
+from services.activities.sql import upsert
 
 __all__ = ["RegistryFacts"]
 
-Writer = Callable[[Connection, Mapping[str, Table], Any, int], None]
+Tables = Mapping[str, Table]
+Writer = Callable[[Connection, Tables, Any, int], None]
 
 
-def upsert(tx: Connection, table: Table, row: dict[str, Any], keys: Sequence[str]) -> None:
-    """Insert ``row`` or update it in place (idempotent)."""
-    insert = postgresql.insert if tx.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(table).values(**row)
-    changes = {k: v for k, v in row.items() if k not in keys}
-    if changes:
-        tx.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=changes))
-    else:
-        tx.execute(stmt.on_conflict_do_nothing())
-
-
-def _school(tx: Connection, t: Mapping[str, Table], e: Any, seq: int) -> None:
+def _school(tx: Connection, t: Tables, e: reg.SchoolRegistered, seq: int) -> None:
     row = {"school_id": e.school_id, "county": e.county_code, "stage": str(e.stage)}
     upsert(tx, t["schools"], {**row, "school_name": e.school_name}, ["school_id"])
 
 
-def _stage(
-    tx: Connection, t: Mapping[str, Table], e: reg.SchoolAttributesChanged, seq: int
-) -> None:
+def _school_stage(tx: Connection, t: Tables, e: reg.SchoolAttributesChanged, seq: int) -> None:
     if e.stage is not None:
         table = t["schools"]
         tx.execute(
@@ -47,105 +39,111 @@ def _stage(
         )
 
 
-def _assigned(tx: Connection, t: Mapping[str, Table], e: Any, seq: int) -> None:
+def _timeline(tx: Connection, t: Tables, name: str, e: Any, seq: int, **values: Any) -> None:
     row = {"teacher_id": e.teacher_id, "seq": seq, "effective_on": e.effective_on}
-    upsert(
-        tx,
-        t["assignments"],
-        {**row, "school_id": e.school_id, "county": e.county_code},
-        ["teacher_id", "seq"],
-    )
+    upsert(tx, t[name], {**row, **values}, ["teacher_id", "seq"])
+
+
+def _role_row(tx: Connection, t: Tables, e: Any, role: str, granted: bool, seq: int) -> None:
+    row = {"teacher_id": e.teacher_id, "seq": seq, "role": role, "effective_on": e.effective_on}
+    upsert(tx, t["roles"], {**row, "granted": granted}, ["teacher_id", "seq", "role"])
+
+
+def _arrived(
+    tx: Connection, t: Tables, e: reg.TeacherRegistered | reg.TeacherTransferredIn, seq: int
+) -> None:
+    _timeline(tx, t, "assignments", e, seq, school_id=e.school_id, county=e.county_code)
+    _timeline(tx, t, "stages", e, seq, stage=str(e.stage))
+    _timeline(tx, t, "statuses", e, seq, status=ACTIVE, detail=None)
     for role in e.roles:
-        _role_row(tx, t, e.teacher_id, str(role), e.effective_on, True, seq)
+        _role_row(tx, t, e, str(role), True, seq)
 
 
-def _transferred(
-    tx: Connection, t: Mapping[str, Table], e: reg.TeacherTransferred, seq: int
-) -> None:
-    row = {"teacher_id": e.teacher_id, "seq": seq, "effective_on": e.effective_on}
-    upsert(
-        tx,
-        t["assignments"],
-        {**row, "school_id": e.to_school_id, "county": e.to_county},
-        ["teacher_id", "seq"],
+def _transferred(tx: Connection, t: Tables, e: reg.TeacherTransferred, seq: int) -> None:
+    _timeline(tx, t, "assignments", e, seq, school_id=e.to_school_id, county=e.to_county)
+    for role in e.roles_ended:
+        _role_row(tx, t, e, str(role), False, seq)
+
+
+def _details(tx: Connection, t: Tables, e: reg.TeacherDetailsChanged, seq: int) -> None:
+    if e.stage is not None:
+        _timeline(tx, t, "stages", e, seq, stage=str(e.stage))
+
+
+def _community_formed(tx: Connection, t: Tables, e: reg.CommunityFormed, seq: int) -> None:
+    row = {"community_id": e.community_id, "county": e.county_code}
+    values = {"community_name": e.community_name, "formed_on": e.effective_on}
+    upsert(tx, t["communities"], {**row, **values}, ["community_id"])
+
+
+def _community_dissolved(tx: Connection, t: Tables, e: reg.CommunityDissolved, seq: int) -> None:
+    c = t["communities"]
+    tx.execute(
+        c.update().where(c.c.community_id == e.community_id).values(dissolved_on=e.effective_on)
     )
 
 
-def _retired(tx: Connection, t: Mapping[str, Table], e: reg.TeacherRetired, seq: int) -> None:
-    # From the first day of retirement the teacher is at no school: an assignment to none.
-    row = {"teacher_id": e.teacher_id, "seq": seq, "effective_on": e.effective_on}
-    upsert(
-        tx,
-        t["assignments"],
-        {**row, "school_id": None, "county": e.county_code},
-        ["teacher_id", "seq"],
-    )
+def _joined(tx: Connection, t: Tables, table: str, member: tuple[str, str], e: Any) -> None:
+    key = {"community_id": e.community_id, member[0]: member[1], "joined_on": e.effective_on}
+    row = {**key, "member_role": str(e.member_role), "left_on": None}
+    upsert(tx, t[table], row, list(key))
 
 
-def _role_row(
-    tx: Connection,
-    t: Mapping[str, Table],
-    teacher: str,
-    role: str,
-    on: Any,
-    granted: bool,
-    seq: int,
-) -> None:
-    row = {"teacher_id": teacher, "seq": seq, "role": role, "effective_on": on, "granted": granted}
-    upsert(tx, t["roles"], row, ["teacher_id", "seq", "role"])
-
-
-def _joined(tx: Connection, t: Mapping[str, Table], e: reg.SchoolJoinedCommunity, seq: int) -> None:
-    row = {
-        "community_id": e.community_id,
-        "school_id": e.school.school_id,
-        "joined_on": e.effective_on,
-    }
-    upsert(
-        tx, t["memberships"], {**row, "member_role": str(e.member_role), "left_on": None}, list(row)
-    )
-
-
-def _left(tx: Connection, t: Mapping[str, Table], e: reg.SchoolLeftCommunity, seq: int) -> None:
-    m = t["memberships"]
+def _left(tx: Connection, t: Tables, table: str, member: tuple[str, str], e: Any) -> None:
+    m = t[table]
     tx.execute(
         m.update()
-        .where(m.c.community_id == e.community_id, m.c.school_id == e.school.school_id)
+        .where(m.c.community_id == e.community_id, m.c[member[0]] == member[1])
         .where(m.c.left_on.is_(None), m.c.joined_on < e.effective_on)
         .values(left_on=e.effective_on)
     )
 
 
-def _formed(tx: Connection, t: Mapping[str, Table], e: reg.CommunityFormed, seq: int) -> None:
-    row = {
-        "community_id": e.community_id,
-        "county": e.county_code,
-        "community_name": e.community_name,
-    }
-    upsert(tx, t["communities"], row, ["community_id"])
+def _school_member(e: Any) -> tuple[str, str]:
+    return "school_id", e.school.school_id
+
+
+def _teacher_member(e: Any) -> tuple[str, str]:
+    return "teacher_id", e.teacher_id
+
+
+def _status(status: str) -> Writer:
+    def write(tx: Connection, t: Tables, e: Any, seq: int) -> None:
+        detail = str(e.leave_kind) if status == ON_LEAVE else None
+        _timeline(tx, t, "statuses", e, seq, status=status, detail=detail)
+
+    return write
 
 
 _WRITERS: dict[type, Writer] = {
     reg.SchoolRegistered: _school,
-    reg.SchoolAttributesChanged: _stage,
-    reg.TeacherRegistered: _assigned,
-    reg.TeacherTransferredIn: _assigned,
+    reg.SchoolAttributesChanged: _school_stage,
+    reg.TeacherRegistered: _arrived,
+    reg.TeacherTransferredIn: _arrived,
     reg.TeacherTransferred: _transferred,
-    reg.TeacherRetired: _retired,
-    reg.TeacherRoleGranted: lambda tx, t, e, s: _role_row(
-        tx, t, e.teacher_id, str(e.role), e.effective_on, True, s
+    reg.TeacherDetailsChanged: _details,
+    reg.TeacherLeaveStarted: _status(ON_LEAVE),
+    reg.TeacherLeaveEnded: _status(ACTIVE),
+    reg.TeacherRetired: _status(RETIRED),
+    reg.TeacherRoleGranted: lambda tx, t, e, s: _role_row(tx, t, e, str(e.role), True, s),
+    reg.TeacherRoleRevoked: lambda tx, t, e, s: _role_row(tx, t, e, str(e.role), False, s),
+    reg.CommunityFormed: _community_formed,
+    reg.CommunityDissolved: _community_dissolved,
+    reg.SchoolJoinedCommunity: lambda tx, t, e, s: _joined(
+        tx, t, "memberships", _school_member(e), e
     ),
-    reg.TeacherRoleRevoked: lambda tx, t, e, s: _role_row(
-        tx, t, e.teacher_id, str(e.role), e.effective_on, False, s
+    reg.SchoolLeftCommunity: lambda tx, t, e, s: _left(tx, t, "memberships", _school_member(e), e),
+    reg.TeacherJoinedCommunity: lambda tx, t, e, s: _joined(
+        tx, t, "teacher_memberships", _teacher_member(e), e
     ),
-    reg.CommunityFormed: _formed,
-    reg.SchoolJoinedCommunity: _joined,
-    reg.SchoolLeftCommunity: _left,
+    reg.TeacherLeftCommunity: lambda tx, t, e, s: _left(
+        tx, t, "teacher_memberships", _teacher_member(e), e
+    ),
 }
 
 
 class RegistryFacts(Projection):
-    """Schools, teacher assignments and roles, communities and memberships, over time."""
+    """Schools, teachers over time, communities and memberships of schools and teachers."""
 
     name = "activities_registry_facts"
     contexts = ("registry",)
@@ -155,53 +153,9 @@ class RegistryFacts(Projection):
         self.counties = frozenset(counties) if counties else None
 
     def define(self, metadata: MetaData, suffix: str) -> dict[str, Table]:
-        def table(name: str, *columns: Column[Any]) -> Table:
-            return Table(f"act_reg_{name}{suffix}", metadata, *columns)
+        return registry_tables(metadata, suffix)
 
-        s = String(64)
-        return {
-            "schools": table(
-                "schools",
-                Column("school_id", s, primary_key=True),
-                Column("county", String(6)),
-                Column("school_name", String(200)),
-                Column("stage", String(30)),
-            ),
-            "assignments": table(
-                "assignments",
-                Column("teacher_id", s, primary_key=True),
-                Column("seq", Integer, primary_key=True),
-                Column("effective_on", Date),
-                Column("school_id", s),
-                Column("county", String(6)),
-            ),
-            "roles": table(
-                "roles",
-                Column("teacher_id", s, primary_key=True),
-                Column("seq", Integer, primary_key=True),
-                Column("role", String(40), primary_key=True),
-                Column("effective_on", Date),
-                Column("granted", Boolean),
-            ),
-            "communities": table(
-                "communities",
-                Column("community_id", s, primary_key=True),
-                Column("county", String(6)),
-                Column("community_name", String(200)),
-            ),
-            "memberships": table(
-                "memberships",
-                Column("community_id", s, primary_key=True),
-                Column("school_id", s, primary_key=True),
-                Column("joined_on", Date, primary_key=True),
-                Column("left_on", Date, nullable=True),
-                Column("member_role", String(20)),
-            ),
-        }
-
-    def apply(
-        self, tx: Connection, tables: Mapping[str, Table], events: Sequence[StoredEvent]
-    ) -> None:
+    def apply(self, tx: Connection, tables: Tables, events: Sequence[StoredEvent]) -> None:
         for stored in events:
             if self.counties is not None and stored.ref.county not in self.counties:
                 continue

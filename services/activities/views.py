@@ -11,7 +11,7 @@ from sqlalchemy import Column, Connection, Date, Integer, MetaData, String, Tabl
 from contracts.activities import v1
 from eventlog.messages import StoredEvent
 from eventlog.projection import Projection
-from services.activities.registry_view import upsert
+from services.activities.sql import upsert
 
 __all__ = ["ActivityViews"]
 
@@ -46,6 +46,7 @@ def _requested(
         "status": "requested",
         "community_id": e.community_id,
         "school_id": e.school_id,
+        "stage": e.stage,
         "held_on": e.proposed_on,
         "source": "activity",
     }
@@ -184,61 +185,68 @@ _WRITERS: dict[type, Writer] = {
 }
 
 
-def _tables(metadata: MetaData, suffix: str) -> dict[str, Table]:
+def _activities(metadata: MetaData, suffix: str) -> Table:
     s = String(64)
-    return {
-        "activities": Table(
-            f"act_activities{suffix}",
-            metadata,
-            Column("activity_id", s, primary_key=True),
-            Column("county", String(6), index=True),
-            Column("kind", String(40)),
-            Column("level", String(20)),
-            Column("title", String(200)),
-            Column("status", String(20)),
-            Column("community_id", s, index=True),
-            Column("school_id", s),
-            Column("held_on", Date, index=True),
-            Column("starts_at", Time),
-            Column("ends_at", Time),
-            Column("place", String(200)),
-            Column("online_link", String(200)),
-            Column("organiser_school_id", s),
-            Column("target_school_ids", Text),
-            Column("scheduled_minutes", Integer),
-            Column("source", String(10)),
-        ),
-        "participants": Table(
-            f"act_participants{suffix}",
-            metadata,
-            Column("activity_id", s, primary_key=True),
-            Column("teacher_id", s, primary_key=True, index=True),
-            Column("county", String(6)),
-            Column("role", String(20)),
-            Column("school_id", s),
-            Column("teacher_county", String(6)),
-            Column("attendance", String(30)),
-            Column("attended_minutes", Integer),
-            Column("result", String(20)),
-            Column("revision", Integer),
-            Column("record", Text),
-        ),
-        "materials": Table(
-            f"act_materials{suffix}",
-            metadata,
-            Column("event_id", s, primary_key=True),
-            Column("activity_id", s, index=True),
-            Column("material_kind", String(40)),
-            Column("title", String(200)),
-            Column("file_ref", String(200)),
-            Column("sha256", String(64)),
-            Column("size_bytes", Integer),
-            Column("teacher_id", s),
-            Column("reflection_chars", Integer),
-            Column("submitted_by", String(200)),
-            Column("submitted_at", String(40)),
-        ),
-    }
+    return Table(
+        f"act_activities{suffix}",
+        metadata,
+        Column("activity_id", s, primary_key=True),
+        Column("county", String(6), index=True),
+        Column("kind", String(40)),
+        Column("level", String(20)),
+        Column("title", String(200)),
+        Column("status", String(20)),
+        Column("community_id", s, index=True),
+        Column("school_id", s),
+        Column("stage", String(30)),
+        Column("held_on", Date, index=True),
+        Column("starts_at", Time),
+        Column("ends_at", Time),
+        Column("place", String(200)),
+        Column("online_link", String(200)),
+        Column("organiser_school_id", s),
+        Column("target_school_ids", Text),
+        Column("scheduled_minutes", Integer),
+        Column("source", String(10)),
+    )
+
+
+def _participants(metadata: MetaData, suffix: str) -> Table:
+    s = String(64)
+    return Table(
+        f"act_participants{suffix}",
+        metadata,
+        Column("activity_id", s, primary_key=True),
+        Column("teacher_id", s, primary_key=True, index=True),
+        Column("county", String(6)),
+        Column("role", String(20)),
+        Column("school_id", s),
+        Column("teacher_county", String(6)),
+        Column("attendance", String(30)),
+        Column("attended_minutes", Integer),
+        Column("result", String(20)),
+        Column("revision", Integer),
+        Column("record", Text),
+    )
+
+
+def _materials(metadata: MetaData, suffix: str) -> Table:
+    s = String(64)
+    return Table(
+        f"act_materials{suffix}",
+        metadata,
+        Column("event_id", s, primary_key=True),
+        Column("activity_id", s, index=True),
+        Column("material_kind", String(40)),
+        Column("title", String(200)),
+        Column("file_ref", String(200)),
+        Column("sha256", String(64)),
+        Column("size_bytes", Integer),
+        Column("teacher_id", s),
+        Column("reflection_chars", Integer),
+        Column("submitted_by", String(200)),
+        Column("submitted_at", String(40)),
+    )
 
 
 class ActivityViews(Projection):
@@ -252,7 +260,11 @@ class ActivityViews(Projection):
         self.counties = frozenset(counties) if counties else None
 
     def define(self, metadata: MetaData, suffix: str) -> dict[str, Table]:
-        return _tables(metadata, suffix)
+        return {
+            "activities": _activities(metadata, suffix),
+            "participants": _participants(metadata, suffix),
+            "materials": _materials(metadata, suffix),
+        }
 
     def apply(
         self, tx: Connection, tables: Mapping[str, Table], events: Sequence[StoredEvent]

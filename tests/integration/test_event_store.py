@@ -131,14 +131,21 @@ async def test_append_many_settles_each_request_in_its_place(store: EventStore, 
     opened = await store.append(stale, [CounterOpened(label="s")], NEW)
     await store.append(stale, [CounterBumped(by=1)], opened.version)
     requests = [
-        AppendRequest(store.ref(county, "counter", f"m{i}"), [CounterOpened(label=f"m{i}")], NEW,
-                      command_id=f"many-{county}-{i}")
+        AppendRequest(
+            store.ref(county, "counter", f"m{i}"),
+            [CounterOpened(label=f"m{i}")],
+            NEW,
+            command_id=f"many-{county}-{i}",
+        )
         for i in range(300)
     ]
     requests.insert(7, AppendRequest(stale, [CounterBumped(by=9)], opened.version))
     requests.append(
-        AppendRequest(store.ref(county, "counter", "multi"),
-                      [CounterOpened(label="b"), CounterBumped(by=2)], NEW)
+        AppendRequest(
+            store.ref(county, "counter", "multi"),
+            [CounterOpened(label="b"), CounterBumped(by=2)],
+            NEW,
+        )
     )
     results = await store.append_many(requests)
     assert len(results) == len(requests)

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from contracts import Event
 from contracts.activities import v1
 from contracts.replies import RuleBroken
-from services.activities.domain.rules import Context, require_status
+from services.activities.configuration import KindSpec
+from services.activities.domain.rules import (
+    CommunityFact,
+    Context,
+    require_active_community,
+    require_status,
+)
 from services.activities.domain.state import ActivityState
 
 __all__ = [
@@ -19,16 +27,18 @@ __all__ = [
 ]
 
 
-def request(state: ActivityState, cmd: v1.RequestActivity, ctx: Context) -> list[Event]:
-    """Request an activity of a configured kind."""
+def request(
+    state: ActivityState,
+    cmd: v1.RequestActivity,
+    ctx: Context,
+    community: CommunityFact | None = None,
+) -> list[Event]:
+    """Request an activity of a configured kind; a requesting community must exist on the
+    proposed date (``community``: the registry's record of it)."""
     require_status(state, "RequestActivity", cmd.activity_id)
-    spec = ctx.config.kind(cmd.activity_kind)
-    if spec is None:
-        raise RuleBroken(
-            f"{cmd.activity_kind} is not an activity kind of county {ctx.county}",
-            field="activity_kind",
-            rule="KnownKind",
-        )
+    if cmd.community_id is not None:
+        require_active_community(community, cmd.community_id, cmd.proposed_on)
+    spec = _known_kind(cmd.activity_kind, ctx)
     return [
         v1.ActivityRequested(
             activity_id=cmd.activity_id,
@@ -44,6 +54,17 @@ def request(state: ActivityState, cmd: v1.RequestActivity, ctx: Context) -> list
             theme=cmd.theme or _theme(ctx, spec.themed, cmd.proposed_on.month),
         )
     ]
+
+
+def _known_kind(kind: str, ctx: Context) -> KindSpec:
+    spec = ctx.config.kind(kind)
+    if spec is None:
+        raise RuleBroken(
+            f"{kind} is not an activity kind of county {ctx.county}",
+            field="activity_kind",
+            rule="KnownKind",
+        )
+    return spec
 
 
 def _theme(ctx: Context, themed: bool, month: int) -> str | None:
@@ -77,23 +98,40 @@ def _check_schedule(cmd: v1.Schedule) -> None:
         raise RuleBroken("give a place or an online link", field="place", rule="Venue")
 
 
+def _check_requester(state: ActivityState, requester: CommunityFact | None, day: date) -> None:
+    """A community that requested the activity must still exist on its (new) date."""
+    asked = state.requested.community_id if state.requested else None
+    if asked is not None and requester is not None:
+        require_active_community(requester, asked, day)
+
+
 def schedule(
-    state: ActivityState, cmd: v1.ScheduleActivity, ctx: Context, community_id: str | None
+    state: ActivityState,
+    cmd: v1.ScheduleActivity,
+    ctx: Context,
+    community_id: str | None,
+    requester: CommunityFact | None = None,
 ) -> list[Event]:
     """Schedule an approved activity; ``community_id`` is judged on the scheduled date."""
     require_status(state, "ScheduleActivity", cmd.activity_id)
     _check_schedule(cmd)
+    _check_requester(state, requester, cmd.held_on)
     return [
         v1.ActivityScheduled(county_code=ctx.county, community_id=community_id, **cmd.model_dump())
     ]
 
 
 def reschedule(
-    state: ActivityState, cmd: v1.RescheduleActivity, ctx: Context, community_id: str | None
+    state: ActivityState,
+    cmd: v1.RescheduleActivity,
+    ctx: Context,
+    community_id: str | None,
+    requester: CommunityFact | None = None,
 ) -> list[Event]:
     """Move a scheduled activity; its community is judged again on the new date."""
     require_status(state, "RescheduleActivity", cmd.activity_id)
     _check_schedule(cmd)
+    _check_requester(state, requester, cmd.held_on)
     return [
         v1.ActivityRescheduled(
             county_code=ctx.county, community_id=community_id, **cmd.model_dump()

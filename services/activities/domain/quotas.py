@@ -2,7 +2,10 @@
 
 An activity counts once it has been held (held or closed), in the period of its date: the
 semester from the county's calendar, or the school year (September to August) for yearly
-quotas. A quota whose period has ended short is missed.
+quotas. A rule that counts ``uploads`` counts only held activities whose listed checklist
+items were all submitted (推门听课 uploads: one package per observation). A researcher rule
+``by_stage`` counts, for each researcher, only activities serving the researcher's stage
+(学段). A quota whose period has ended short is missed.
 """
 
 from __future__ import annotations
@@ -15,7 +18,27 @@ from enum import StrEnum
 
 from services.activities.configuration import CountyConfig, QuotaPer, QuotaRule
 
-__all__ = ["CountedActivity", "QuotaLine", "QuotaState", "Subjects", "period_key", "report"]
+__all__ = [
+    "CountedActivity",
+    "QuotaLine",
+    "QuotaState",
+    "Subjects",
+    "period_key",
+    "report",
+    "served_stages",
+]
+
+_COVERS = {"combined": frozenset({"primary", "junior_secondary"})}
+"""School stages that cover others: a 九年一贯制 school is primary and junior secondary."""
+
+
+def served_stages(stages: Iterable[str | None]) -> frozenset[str]:
+    """The stages served by schools or teachers of ``stages`` (combined ones expanded)."""
+    out: set[str] = set()
+    for stage in stages:
+        if stage:
+            out |= _COVERS.get(stage, frozenset({stage}))
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -30,6 +53,10 @@ class CountedActivity:
     target_school_ids: tuple[str, ...] = ()
     researchers: tuple[tuple[str, str], ...] = ()
     """(teacher id, role) of the researchers who took part."""
+    stages: tuple[str, ...] = ()
+    """The school stages the activity serves (its own, else its schools')."""
+    uploaded: frozenset[str] = frozenset()
+    """The checklist items submitted for it (by anyone)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +67,15 @@ class Subjects:
     paired_schools: tuple[str, ...] = ()
     school_stages: Mapping[str, str] = field(default_factory=dict)
     researchers: tuple[str, ...] = ()
+    researcher_stages: Mapping[str, str | None] = field(default_factory=dict)
+
+    def stage_of(self, per: QuotaPer, subject: str) -> str | None:
+        """The stage of a school or researcher subject (None for the others)."""
+        if per in (QuotaPer.TARGET_SCHOOL, QuotaPer.ORGANISER_SCHOOL):
+            return self.school_stages.get(subject)
+        if per is QuotaPer.RESEARCHER:
+            return self.researcher_stages.get(subject)
+        return None
 
 
 class QuotaState(StrEnum):
@@ -61,6 +97,8 @@ class QuotaLine:
     done: int
     required: int
     state: QuotaState
+    stage: str | None = None
+    """The school's or researcher's stage, for per-school and per-researcher quotas."""
 
 
 def school_year(day: date) -> str:
@@ -84,7 +122,31 @@ def period_end(config: CountyConfig, rule: QuotaRule, period: str) -> date | Non
     return next((s.ends_on for s in config.semesters if s.key == period), None)
 
 
-def _counted(rule: QuotaRule, county: str, act: CountedActivity) -> Iterable[str]:
+def _counts(rule: QuotaRule, act: CountedActivity) -> bool:
+    """Whether an activity of the period counts for ``rule`` at all."""
+    if act.kind not in rule.kinds:
+        return False
+    if rule.counts == "uploads":
+        return set(rule.upload_items) <= act.uploaded if rule.upload_items else bool(act.uploaded)
+    return True
+
+
+def _researchers(rule: QuotaRule, act: CountedActivity, subjects: Subjects) -> set[str]:
+    taking_part = {t for t, role in act.researchers if not rule.roles or role in rule.roles}
+    if not rule.by_stage:
+        return taking_part
+    served = served_stages(act.stages)
+    return {
+        t
+        for t in taking_part
+        if (stage := subjects.researcher_stages.get(t)) is None or served_stages([stage]) & served
+    }
+
+
+def _counted(
+    rule: QuotaRule, county: str, act: CountedActivity, subjects: Subjects
+) -> Iterable[str]:
+    """The subjects an activity counts for."""
     per = rule.per
     if per is QuotaPer.COMMUNITY:
         return [act.community_id] if act.community_id else []
@@ -93,7 +155,7 @@ def _counted(rule: QuotaRule, county: str, act: CountedActivity) -> Iterable[str
     if per is QuotaPer.ORGANISER_SCHOOL:
         return [act.organiser_school_id] if act.organiser_school_id else []
     if per is QuotaPer.RESEARCHER:
-        return {t for t, role in act.researchers if not rule.roles or role in rule.roles}
+        return _researchers(rule, act, subjects)
     return [county]
 
 
@@ -107,11 +169,40 @@ def _subjects(rule: QuotaRule, county: str, subjects: Subjects) -> Iterable[str]
     }[rule.per]
 
 
-def _line(
-    quota_id: str, rule: QuotaRule, period: str, subject: str, done: int, required: int, ended: bool
-) -> QuotaLine:
-    state = QuotaState.MET if done >= required else QuotaState.MISSED if ended else QuotaState.OPEN
-    return QuotaLine(quota_id, period, rule.per, subject, done, required, state)
+@dataclass(frozen=True)
+class _Period:
+    quota_id: str
+    rule: QuotaRule
+    key: str
+    ended: bool
+
+
+def _lines(
+    period: _Period, county: str, acts: Iterable[CountedActivity], subjects: Subjects
+) -> list[QuotaLine]:
+    """One quota's lines in one period: every subject owing it, and every one counted."""
+    rule, done = period.rule, Counter[str]()
+    for act in acts:
+        if _counts(rule, act):
+            done.update(_counted(rule, county, act, subjects))
+    lines = []
+    for subject in sorted(set(_subjects(rule, county, subjects)) | set(done)):
+        stage = subjects.stage_of(rule.per, subject)
+        required = rule.required_for(stage)
+        if required is None:
+            continue  # e.g. a kindergarten owes no class-observation uploads
+        n = done[subject]
+        state = (
+            QuotaState.MET
+            if n >= required
+            else QuotaState.MISSED
+            if period.ended
+            else QuotaState.OPEN
+        )
+        lines.append(
+            QuotaLine(period.quota_id, period.key, rule.per, subject, n, required, state, stage)
+        )
+    return lines
 
 
 def report(
@@ -126,19 +217,13 @@ def report(
     acts = list(activities)
     lines = []
     for quota_id, rule in sorted(config.quotas.items()):
-        period = period_key(config, rule, day_in_period)
-        if period is None:
+        key = period_key(config, rule, day_in_period)
+        if key is None:
             continue
-        end = period_end(config, rule, period)
-        done: Counter[str] = Counter()
-        for act in acts:
-            if act.kind in rule.kinds and period_key(config, rule, act.held_on) == period:
-                done.update(_counted(rule, county, act))
-        for subject in sorted(set(_subjects(rule, county, subjects)) | set(done)):
-            required = rule.required_for(subjects.school_stages.get(subject))
-            if required is not None:
-                ended = end is not None and today > end
-                lines.append(_line(quota_id, rule, period, subject, done[subject], required, ended))
+        end = period_end(config, rule, key)
+        period = _Period(quota_id, rule, key, end is not None and today > end)
+        in_period = [a for a in acts if period_key(config, rule, a.held_on) == key]
+        lines += _lines(period, county, in_period, subjects)
     return lines
 
 

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from contracts import Event
 from contracts.activities import v1
 from contracts.replies import NotFound, RuleBroken
 from services.activities.configuration import KindSpec
 from services.activities.domain.participation import assess
-from services.activities.domain.rules import Context, TeacherFact, kind_of, require_status
+from services.activities.domain.rules import (
+    RETIRED,
+    Context,
+    TeacherFact,
+    kind_of,
+    require_available,
+    require_status,
+)
 from services.activities.domain.state import ActivityState, Participant, Status, evolve
 
 __all__ = ["assess_and_record", "close", "evidence_for", "missing_items", "record_external"]
@@ -43,8 +51,6 @@ def _record(
 ) -> v1.ParticipationRecorded:
     assert state.requested is not None and state.schedule is not None
     assert state.held_on is not None
-    spec = kind_of(state, ctx)
-    att = who.attendance
     req = state.requested
     record = v1.ParticipationRecord(
         activity_id=req.activity_id,
@@ -56,22 +62,40 @@ def _record(
         category_hints=req.category_hints,
         activity_date=state.held_on,
         community_id=state.community_id,
+        community_member=_member(state.community_id, fact),
         teacher_id=who.teacher_id,
         teacher_county=fact.county,
         school_id=fact.school_id,
         role=who.role,
         scheduled_minutes=state.schedule.scheduled_minutes,
-        attended_minutes=att.attended_minutes if att else 0,
-        attendance=att.status if att else v1.AttendanceStatus.ABSENT,
-        assessed=spec.assessed,
-        result=who.result,
-        evidence=evidence_for(state, spec, who),
+        **_outcome(state, who, ctx),
         revision=who.revision + 1,
         recorded_at=ctx.now,
     )
     return v1.ParticipationRecorded(
         activity_id=req.activity_id, county_code=ctx.county, record=record
     )
+
+
+def _member(community_id: str | None, fact: TeacherFact) -> bool | None:
+    """Whether the teacher belonged to the activity's community (None: no community, or the
+    teacher's memberships are not known)."""
+    if community_id is None or fact.communities is None:
+        return None
+    return community_id in fact.communities
+
+
+def _outcome(state: ActivityState, who: Participant, ctx: Context) -> dict[str, Any]:
+    """Attendance, result and evidence of one participant."""
+    spec = kind_of(state, ctx)
+    att = who.attendance
+    return {
+        "attended_minutes": att.attended_minutes if att else 0,
+        "attendance": att.status if att else v1.AttendanceStatus.ABSENT,
+        "assessed": spec.assessed,
+        "result": who.result,
+        "evidence": evidence_for(state, spec, who),
+    }
 
 
 def _fact(facts: Mapping[str, TeacherFact], who: Participant) -> TeacherFact:
@@ -111,6 +135,8 @@ def record_external(
     require_status(state, "RecordExternalTraining", cmd.activity_id)
     if teacher is None:
         raise NotFound(f"the registry knows no teacher {cmd.teacher_id}", field="teacher_id")
+    if teacher.status == RETIRED:  # on leave is fine: study leave is for training
+        require_available(teacher, cmd.held_on)
     spec = ctx.config.kind(cmd.activity_kind)
     if spec is None:
         raise RuleBroken(

@@ -56,6 +56,15 @@ class ActivityState:
     materials: tuple[v1.MaterialSubmitted, ...] = ()
     external: v1.ExternalTrainingImported | None = None
 
+    @property
+    def day(self) -> date | None:
+        """The activity's date as known so far: held, scheduled, or proposed."""
+        if self.held_on is not None:
+            return self.held_on
+        if self.schedule is not None:
+            return self.schedule.held_on
+        return self.requested.proposed_on if self.requested else None
+
 
 def _with_participant(state: ActivityState, teacher_id: str, **changes: Any) -> ActivityState:
     people = dict(state.participants)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
 from eventlog.commandbus import CommandClient
 from services.registry.importing.checks import Known, check_rows
 from services.registry.importing.planning import plan
@@ -47,7 +49,7 @@ def known_in(reader: RegistryReader | None) -> Known:
         return Known()
     try:
         ids = reader.current_ids()
-    except LookupError:  # the views have not been built yet: an empty registry
+    except (LookupError, DBAPIError):  # no views built yet (or no tables): an empty registry
         return Known()
     return Known(
         counties=set(ids["counties"]),

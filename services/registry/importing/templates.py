@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -11,7 +13,7 @@ from openpyxl.styles import Font
 from services.registry.importing.sheets import SHEETS, Sheet
 from services.registry.importing.values import LABELS
 
-__all__ = ["write_template"]
+__all__ = ["write_rows_workbook", "write_template"]
 
 _ENUMS = {
     "stage": "SchoolStage",
@@ -60,5 +62,28 @@ def write_template(kind: str, path: Path) -> Path:
             cell.font = Font(bold=column.required)
             tab.column_dimensions[cell.column_letter].width = max(14, len(column.header) + 6)
     _notes(book, sheets)
+    book.save(path)
+    return path
+
+
+def cell_value(value: Any) -> Any:
+    """How a row value is written in a sheet: lists joined with 、, booleans as 是/否."""
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value
+
+
+def write_rows_workbook(path: Path, sheets: Mapping[str, Sequence[Mapping[str, Any]]]) -> Path:
+    """An import workbook filled with rows keyed by column: one tab per kind, bilingual
+    headers (the demo's sample county, tests and benchmarks write theirs with it)."""
+    book = Workbook(write_only=True)
+    for kind, rows in sheets.items():
+        sheet = SHEETS[kind]
+        tab = book.create_sheet(sheet.title)
+        tab.append([c.header for c in sheet.columns])
+        for row in rows:
+            tab.append([cell_value(row.get(c.key)) for c in sheet.columns])
     book.save(path)
     return path

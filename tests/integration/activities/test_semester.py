@@ -2,7 +2,8 @@
 
 303 held activities of five kinds across five communities (plus 5 cancelled), 5,253
 sign-ins, materials and assessments, sent concurrently (bounded). Partner school P41 moves
-from community C4 to C5 on 15 Nov 2025, recorded before the semester is driven.
+from community C4 to C5 on 15 Nov 2025, and researcher R1 joins C2 in person on 20 Oct,
+both recorded before the semester is driven.
 """
 
 from __future__ import annotations
@@ -28,7 +29,13 @@ from eventlog.service import Service
 from services.activities.announcing import announce_due, announce_quotas
 from services.activities.app import ActivitiesService, build
 from services.activities.cli import app
-from tests.fixtures.activities.registry import County, membership_move, registry_events
+from tests.fixtures.activities.registry import (
+    MOVE_ON,
+    County,
+    membership_move,
+    registry_events,
+    researcher_joins,
+)
 from tests.fixtures.activities.semester import Plan, semester
 from tests.integration.activities.conftest import (
     caught_up,
@@ -78,6 +85,7 @@ async def run(nats_server, module_database_url) -> AsyncIterator[Semester]:
         nc = await connect(nats_server.url, "activities-semester-tests")
         await publish_registry(nc, county.code, registry_events(county))
         await publish_registry(nc, county.code, membership_move(county))
+        await publish_registry(nc, county.code, researcher_joins(county))
         await eventually(lambda: caught_up(service), timeout=60, what="the registry facts")
         plans = semester(county)
         started = time.perf_counter()
@@ -105,7 +113,9 @@ def test_the_semester_has_the_size_the_issue_asks_for(run: Semester):
     assert len(_events(run, "activities.AttendanceRecorded.v1")) == 5253
     assert len({c for c in communities if c}) == 5
     assert len(_events(run, "activities.ParticipantAssessed.v1")) == 120
-    assert len(_events(run, "activities.MaterialSubmitted.v1")) == 10 + 8 + 450 + 80 + 20
+    # Deliveries 10, plannings 8, observations 225 × 2 + 149 whole packages × 2 (photos and
+    # evaluation record), reflections 80, parent lectures 20.
+    assert len(_events(run, "activities.MaterialSubmitted.v1")) == 10 + 8 + 450 + 298 + 80 + 20
 
 
 def test_a_membership_change_mid_semester_counts_only_later_activities(run: Semester):
@@ -117,6 +127,26 @@ def test_a_membership_change_mid_semester_counts_only_later_activities(run: Seme
     assert scheduled[f"a{c.code}-j6"] == c.community(4)
     assert scheduled[f"a{c.code}-j7"] == c.community(5)
     assert scheduled[f"a{c.code}-j0"] == c.community(1)
+    # P41's own class observations follow it: C4 before 15 Nov, C5 from that day.
+    p41 = [p for p in run.plans if p.activity_id.startswith(f"a{c.code}-o{c.partner(4, 1)[-3:]}")]
+    assert len(p41) == 10
+    for plan in p41:
+        expected = c.community(4) if plan.held_on < MOVE_ON else c.community(5)
+        assert scheduled[plan.activity_id] == expected, plan
+    assert {p.held_on < MOVE_ON for p in p41} == {True, False}
+
+
+def test_a_teachers_own_membership_counts_from_its_date(run: Semester):
+    c = run.county
+    member = {
+        r["activity_id"]: r["community_member"]
+        for r in (e["record"] for e in _events(run, "activities.ParticipationRecorded.v1"))
+        if r["teacher_id"] == c.researcher(1)
+    }
+    # R1 presents deliveries d5 (15 Oct) and d6 (22 Oct) of C2, and joins C2 on 20 Oct;
+    # C1's activities count R1 through its school L1.
+    assert (member[f"a{c.code}-d5"], member[f"a{c.code}-d6"]) == (False, True)
+    assert member[f"a{c.code}-d0"] is True and member[f"a{c.code}-j6"] is False
 
 
 def _expected(c: County) -> dict[tuple[str, str], tuple[int, int, str]]:
@@ -151,8 +181,9 @@ def _expected(c: County) -> dict[tuple[str, str], tuple[int, int, str]]:
                 2,
                 "met" if done >= 2 else "missed",
             )
-    # Delivery g has presenters R(g%6+1) and R((g+1)%6+1), g = 0..9.
-    for r, done in {1: 3, 2: 4, 3: 4, 4: 4, 5: 3, 6: 2}.items():
+    # Delivery g has presenters R(g%6+1) and R((g+1)%6+1), g = 0..9, all to partner (primary)
+    # schools: R5 (3 deliveries) and R6 (2) research junior secondary, so none counts for them.
+    for r, done in {1: 3, 2: 4, 3: 4, 4: 4, 5: 0, 6: 0}.items():
         x["researcher_deliveries", c.researcher(r)] = (done, 3, "met" if done >= 3 else "missed")
     # R1 joins all 8 plannings, R2 the even ones, R3 the first three.
     for r, done in {1: 8, 2: 4, 3: 3, 4: 0, 5: 0, 6: 0}.items():
@@ -161,10 +192,16 @@ def _expected(c: County) -> dict[tuple[str, str], tuple[int, int, str]]:
             4,
             "met" if done >= 4 else "missed",
         )
+    # Uploads, not held observations: lead schools held 15 and uploaded 15 whole packages,
+    # but L1 14; partner schools held 10 and uploaded 5 (observations 0, 2, 4, 6, 8).
     for k in range(1, 6):
-        x["class_observation_uploads", c.lead(k)] = (15, 15, "met")
+        x["class_observation_uploads", c.lead(k)] = (
+            14 if k == 1 else 15,
+            15,
+            "missed" if k == 1 else "met",
+        )
         for j in (1, 2, 3):
-            x["class_observation_uploads", c.partner(k, j)] = (10, 11, "missed")
+            x["class_observation_uploads", c.partner(k, j)] = (5, 11, "missed")
     for school in c.schools():
         x["parent_lectures_school", school] = (1, 7, "open")
     x["parent_lectures_county", c.code] = (20, 10, "met")
@@ -176,6 +213,11 @@ def test_the_quota_report_equals_the_hand_computed_one(run: Semester):
     got = {(q.quota_id, q.subject_id): (q.done, q.required, str(q.state)) for q in lines}
     assert got == _expected(run.county)
     assert {q.period for q in lines} == {"2025-autumn", "2025-2026"}
+    c = run.county
+    stages = {q.subject_id: q.stage for q in lines if q.quota_id == "researcher_deliveries"}
+    assert stages == {c.researcher(r): str(c.researcher_stage(r)) for r in range(1, 7)}
+    uploads = {q.subject_id: q.stage for q in lines if q.quota_id == "class_observation_uploads"}
+    assert (uploads[c.lead(1)], uploads[c.partner(1, 1)]) == ("junior_secondary", "primary")
 
 
 def test_participation_records_carry_what_credits_needs(run: Semester):
@@ -191,6 +233,27 @@ def test_participation_records_carry_what_credits_needs(run: Semester):
     delivery = next(r for r in records if r.activity_kind == "lesson_delivery")
     assert delivery.community_id is not None and delivery.activity_level is v1.ActivityLevel.COUNTY
     assert delivery.evidence.materials[0].sha256 and delivery.teacher_county == run.county.code
+    scheduled = {
+        e["activity_id"]: e["community_id"] for e in _events(run, "activities.ActivityScheduled.v1")
+    }
+    people = {(p.activity_id, t): role for p in run.plans for t, role in p.people}
+    for r in records:  # teacher, role, kind, level, duration, community: all on the record
+        assert people[r.activity_id, r.teacher_id] is r.role
+        assert 0 <= r.attended_minutes <= r.scheduled_minutes == 120
+        assert r.community_id == scheduled[r.activity_id]
+        assert (r.community_member is None) == (r.community_id is None)
+        assert r.activity_level is v1.ActivityLevel(
+            sample_config(run.county.code).kinds[r.activity_kind].level
+        )
+    # Results: each training assessed its teachers 1-3 passed, failed, excellent.
+    c = run.county
+    trained = {
+        (r.teacher_id, r.result)
+        for r in records
+        if r.activity_id == f"a{c.code}-s{c.lead(2)[-3:]}0" and r.result is not None
+    }
+    assert trained == set(zip(c.teachers(c.lead(2))[1:4], v1.Result, strict=True))
+    assert all(r.assessed == (r.activity_kind == "school_based_training") for r in records)
 
 
 async def test_a_rebuild_equals_the_live_views(run: Semester):
@@ -235,6 +298,15 @@ def test_the_cli_reports_quotas_and_exports_the_calendar(
     assert report.exit_code == 0, report.output
     sheet = load_workbook(quotas).worksheets[0]
     assert sheet.max_row == 1 + len(_expected(run.county))
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    r5 = next(dict(zip(header, r, strict=True)) for r in rows if run.county.researcher(5) in r)
+    assert (r5["quota_id"], r5["done"], r5["required"], r5["stage"]) == (
+        "researcher_deliveries",
+        "0",
+        "3",
+        "junior_secondary",
+    )
     listed = CliRunner().invoke(
         app,
         [
@@ -278,6 +350,17 @@ async def test_met_and_missed_quotas_are_announced_once(
     assert again.exit_code == 0 and "0 new quota announcements" in again.output, again.output
     met = [(q, s) for (q, s), (_, _, state) in expected.items() if state == "met"]
     assert ("community_exchange", run.county.community(1)) in met
+    r5 = run.county.researcher(5)
+    ref = service.store.ref(code, "quota", f"researcher_deliveries-2025-autumn-{r5}")
+    (announced,), _ = await service.store.load(ref)
+    event = announced.event
+    assert isinstance(event, v1.QuotaUnreachable)
+    assert (event.per, event.stage, event.done, event.required) == (
+        "researcher",
+        "junior_secondary",
+        0,
+        3,
+    )
 
 
 async def test_the_periodic_announcement_after_the_semester_leaves_each_quota_announced_once(
@@ -299,7 +382,7 @@ async def test_the_periodic_announcement_after_the_semester_leaves_each_quota_an
         assert events[0].type == f"activities.{expected}.v1"
 
 
-async def test_a_retired_teacher_is_known_until_the_day_before_retirement(
+async def test_a_retired_teacher_is_available_until_the_day_before_retirement(
     run: Semester, nats_server
 ):
     county, service = run.county, run.service
@@ -315,8 +398,12 @@ async def test_a_retired_teacher_is_known_until_the_day_before_retirement(
         await nc.close()
     await eventually(lambda: caught_up(service), what="the registry facts")
     registry = service.queries.registry
-    assert registry.teacher_on(teacher, date(2026, 3, 1)) is not None
-    assert registry.teacher_on(teacher, retired_on) is None
+    before, after = (
+        registry.teacher_on(teacher, date(2026, 3, 1)),
+        registry.teacher_on(teacher, retired_on),
+    )
+    assert before is not None and before.available
+    assert after is not None and (after.status, after.since) == ("retired", retired_on)
 
 
 def test_the_checklists_show_what_is_missing_per_activity_and_per_teacher(run: Semester):

@@ -22,16 +22,16 @@ TEACHER = TeacherFact("t1", COUNTY, "s1")
 
 
 def schedule_cmd(kind: type[Any] = v1.ScheduleActivity, **extra: object) -> Any:
-    return kind(
-        activity_id=AID,
-        held_on=DAY,
-        starts_at=time(14),
-        ends_at=time(16),
-        place="礼堂",
-        host="教研室",
-        scheduled_minutes=120,
-        **extra,
-    )
+    fields: dict[str, Any] = {
+        "activity_id": AID,
+        "held_on": DAY,
+        "starts_at": time(14),
+        "ends_at": time(16),
+        "place": "礼堂",
+        "host": "教研室",
+        "scheduled_minutes": 120,
+    }
+    return kind(**{**fields, **extra})
 
 
 def request_cmd(kind: str = "school_based_training") -> v1.RequestActivity:

@@ -58,3 +58,45 @@ def test_the_semester_calendar_places_a_date(tmp_path: Path):
     config = load_county("510781")
     semester = config.semester_of(__import__("datetime").date(2026, 3, 1))
     assert semester is not None and semester.key == "2026-spring"
+
+
+@pytest.mark.parametrize(
+    ("quota", "message"),
+    [
+        (
+            {
+                "kinds": ["class_observation"],
+                "per": "organiser_school",
+                "period": "semester",
+                "required": 1,
+                "counts": "uploads",
+                "upload_items": ["slides"],
+            },
+            "on no checklist",
+        ),
+        (
+            {
+                "kinds": ["lecture"],
+                "per": "community",
+                "period": "year",
+                "required": 1,
+                "by_stage": True,
+            },
+            "by_stage is for researcher quotas",
+        ),
+        (
+            {
+                "kinds": ["lecture"],
+                "per": "county",
+                "period": "year",
+                "required": 1,
+                "upload_items": ["slides"],
+            },
+            "upload_items need counts: uploads",
+        ),
+    ],
+    ids=["upload-item-off-the-checklist", "by-stage-not-researcher", "upload-items-held"],
+)
+def test_a_malformed_quota_is_refused_with_its_reason(quota, message):
+    with pytest.raises(ValidationError, match=message):
+        load_county("000000", extra={"quotas": {"q": quota}})

@@ -26,19 +26,23 @@ SUBJECT = {
     QuotaPer.RESEARCHER: "r1",
     QuotaPer.COUNTY: COUNTY,
 }
-SUBJECTS = Subjects(("c1",), ("s1",), {"s1": "primary"}, ("r1",))
+SUBJECTS = Subjects(("c1",), ("s1",), {"s1": "primary"}, ("r1",), {"r1": "primary"})
 
 
 def _activity(rule: QuotaRule, n: int) -> CountedActivity:
+    """The n-th activity that counts for ``rule`` (its uploads complete, at a primary school)."""
     role = rule.roles[0] if rule.roles else "attendee"
+    kind = rule.kinds[n % len(rule.kinds)]
     return CountedActivity(
         activity_id=f"a{n}",
-        kind=rule.kinds[n % len(rule.kinds)],
+        kind=kind,
         held_on=DAY + timedelta(days=n % 30),
         community_id="c1",
         organiser_school_id="s1",
         target_school_ids=("s1",),
         researchers=(("r1", str(role)),),
+        stages=("primary",),
+        uploaded=frozenset(i.item for i in CONFIG.kinds[kind].checklist),
     )
 
 
@@ -83,6 +87,69 @@ def test_class_observation_uploads_depend_on_the_schools_stage():
     assert rule.required_for("kindergarten") is None  # not asked of kindergartens
 
 
+UPLOADING = sorted(q for q, rule in CONFIG.quotas.items() if rule.counts == "uploads")
+BY_STAGE = sorted(q for q, rule in CONFIG.quotas.items() if rule.by_stage)
+
+
+def _done(quota_id: str, acts: list[CountedActivity], subjects: Subjects = SUBJECTS) -> int:
+    rule = CONFIG.quotas[quota_id]
+    lines = report(CONFIG, COUNTY, DAY, acts, subjects, DURING)
+    return next(
+        q for q in lines if q.quota_id == quota_id and q.subject_id == SUBJECT[rule.per]
+    ).done
+
+
+@pytest.mark.parametrize("quota_id", UPLOADING)
+def test_an_uploads_quota_counts_held_activities_only_once_their_package_is_complete(quota_id):
+    rule = CONFIG.quotas[quota_id]
+    assert rule.upload_items, "an uploads quota names what makes an upload"
+    complete = _activity(rule, 0)
+    partial = replace(_activity(rule, 1), uploaded=frozenset(rule.upload_items[1:]))
+    nothing = replace(_activity(rule, 2), uploaded=frozenset())
+    assert _done(quota_id, [complete, partial, nothing]) == 1
+
+
+def test_class_observation_uploads_are_counted_per_school_not_per_held_observation():
+    rule = CONFIG.quotas["class_observation_uploads"]
+    assert rule.counts == "uploads" and rule.per.value == "organiser_school"
+    held = [replace(_activity(rule, n), uploaded=frozenset()) for n in range(11)]
+    assert _done("class_observation_uploads", held) == 0
+
+
+@pytest.mark.parametrize("quota_id", BY_STAGE)
+@pytest.mark.parametrize(
+    ("researcher_stage", "served", "counts"),
+    [
+        ("primary", ("primary",), True),
+        ("primary", ("junior_secondary",), False),
+        ("junior_secondary", ("combined",), True),  # 九年一贯制 serves both stages
+        ("primary", (), False),  # serving no known stage counts for none
+        (None, ("senior_secondary",), True),  # a researcher of no stage counts everything
+    ],
+)
+def test_a_researcher_counts_only_activities_serving_the_researchers_stage(
+    quota_id, researcher_stage, served, counts
+):
+    rule = CONFIG.quotas[quota_id]
+    subjects = replace(SUBJECTS, researcher_stages={"r1": researcher_stage})
+    act = replace(_activity(rule, 0), stages=served)
+    assert _done(quota_id, [act], subjects) == (1 if counts else 0)
+
+
+def test_the_issues_researcher_quotas_are_per_stage_per_semester():
+    deliveries = CONFIG.quotas["researcher_deliveries"]
+    groups = CONFIG.quotas["researcher_preparation_groups"]
+    assert (deliveries.required, groups.required) == (3, 4)
+    assert deliveries.by_stage and groups.by_stage
+    assert deliveries.period == groups.period == "semester"
+
+
+def test_a_researcher_line_carries_the_researchers_stage():
+    lines = report(CONFIG, COUNTY, DAY, [], SUBJECTS, DURING)
+    line = next(q for q in lines if q.quota_id == "researcher_deliveries")
+    assert (line.subject_id, line.stage, line.done) == ("r1", "primary", 0)
+
+
 def test_researcher_deliveries_count_only_the_roles_the_rule_names():
     rule = CONFIG.quotas["researcher_deliveries"]
     act = replace(_activity(rule, 0), researchers=(("r1", "attendee"),))
@@ -115,3 +182,20 @@ def test_days_to_check_cover_today_and_every_period_ended_since(today, lookback,
     )
     config = CountyConfig.model_validate({**CONFIG.model_dump(), "semesters": semesters})
     assert days_to_check(config, today, lookback_days=lookback) == expected
+
+
+def test_a_researcher_quota_may_require_by_the_researchers_stage():
+    rule = CONFIG.quotas["researcher_deliveries"].model_copy(
+        update={"required": None, "required_by_stage": {"primary": 2, "junior_secondary": 5}}
+    )
+    config = CONFIG.model_copy(update={"quotas": {"researcher_deliveries": rule}})
+    subjects = replace(
+        SUBJECTS,
+        researchers=("r1", "r2", "r3"),
+        researcher_stages={"r1": "primary", "r2": "junior_secondary", "r3": "kindergarten"},
+    )
+    lines = report(config, COUNTY, DAY, [], subjects, DURING)
+    assert {(q.subject_id, q.stage, q.required) for q in lines} == {
+        ("r1", "primary", 2),
+        ("r2", "junior_secondary", 5),
+    }  # r3's stage owes nothing under this rule

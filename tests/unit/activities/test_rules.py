@@ -8,10 +8,11 @@ from datetime import date, time, timedelta
 import pytest
 
 from contracts.activities import v1
-from contracts.replies import RuleBroken
+from contracts.replies import NotFound, RuleBroken
 from services.activities.configuration import load_county
 from services.activities.domain import lifecycle, participation, records
 from services.activities.domain.attendance import attendance
+from services.activities.domain.rules import CommunityFact
 from services.activities.domain.state import Status
 from tests.unit.activities.builders import AID, CONFIG, CTX, TEACHER, fold, schedule_cmd, state_in
 
@@ -160,3 +161,119 @@ def test_school_based_training_takes_the_countys_theme_of_its_month():
     assert lifecycle.request(state_in(Status.NEW), cmd, ctx)[0].theme == config.monthly_themes[4]  # type: ignore[attr-defined]
     other = cmd.model_copy(update={"activity_kind": "lecture"})
     assert lifecycle.request(state_in(Status.NEW), other, ctx)[0].theme is None  # type: ignore[attr-defined]
+
+
+ON_LEAVE = replace(TEACHER, status="on_leave", since=date(2025, 10, 1), detail="maternity")
+RETIRED = replace(TEACHER, status="retired", since=date(2025, 10, 1))
+
+
+@pytest.mark.parametrize(
+    ("teacher", "said"),
+    [(ON_LEAVE, "on maternity leave since 2025-10-01"), (RETIRED, "retired since 2025-10-01")],
+    ids=["on-leave", "retired"],
+)
+def test_a_teacher_on_leave_or_retired_is_neither_registered_nor_signed_in(teacher, said):
+    entry = [v1.ParticipantEntry(teacher_id="t1", role=v1.ParticipantRole.ATTENDEE)]
+    with pytest.raises(RuleBroken, match=said) as refused:
+        participation.register(state_in(Status.APPROVED), AID, entry, CTX, {"t1": teacher})
+    assert (refused.value.rule, refused.value.field) == ("TeacherAvailable", "teacher_id")
+    held = state_in(Status.HELD)
+    came = [v1.SignInEntry(teacher_id="t1", signed_in_at=time(14))]
+    with pytest.raises(RuleBroken, match=said):
+        participation.sign_in(held, AID, came, CTX, {"t1": teacher})
+    absent = [v1.SignInEntry(teacher_id="t1")]
+    assert participation.sign_in(held, AID, absent, CTX, {"t1": teacher})
+
+
+def test_an_external_training_of_a_retired_teacher_is_refused_but_not_one_on_study_leave():
+    from tests.unit.activities.builders import DECISIONS
+
+    cmd_state = state_in(Status.NEW)
+    assert DECISIONS["RecordExternalTraining"](cmd_state)
+    external = records.record_external
+    cmd = v1.RecordExternalTraining(
+        activity_id=AID,
+        import_batch="b",
+        row_number=2,
+        activity_kind="external_training_province",
+        title="省培",
+        provider="省厅",
+        teacher_id="t1",
+        held_on=date(2025, 10, 15),
+        minutes=600,
+        result=v1.Result.PASSED,
+    )
+    studying = replace(ON_LEAVE, detail="study")
+    assert external(cmd_state, cmd, CTX, studying)
+    with pytest.raises(RuleBroken, match="retired"):
+        external(cmd_state, cmd, CTX, RETIRED)
+
+
+DAY0 = date(2025, 10, 1)
+COMMUNITY = CommunityFact("c1", formed_on=date(2020, 9, 1))
+DISSOLVED = replace(COMMUNITY, dissolved_on=date(2025, 10, 10))
+
+
+def _community_request(day: date) -> v1.RequestActivity:
+    return v1.RequestActivity(
+        activity_id=AID,
+        activity_kind="lesson_delivery",
+        title="送教",
+        community_id="c1",
+        proposed_on=day,
+        requested_by="教研室",
+    )
+
+
+@pytest.mark.parametrize(
+    ("community", "day", "refusal"),
+    [
+        (COMMUNITY, date(2025, 10, 15), None),
+        (DISSOLVED, date(2025, 10, 9), None),  # before its dissolution
+        (DISSOLVED, date(2025, 10, 10), "was dissolved on 2025-10-10"),
+        (replace(COMMUNITY, formed_on=date(2026, 1, 1)), date(2025, 10, 15), "formed only on"),
+        (None, date(2025, 10, 15), "knows no community c1"),
+    ],
+    ids=["active", "before-dissolution", "dissolved", "not-yet-formed", "unknown"],
+)
+def test_only_a_community_in_existence_on_the_date_requests_an_activity(community, day, refusal):
+    cmd = _community_request(day)
+    if refusal is None:
+        assert lifecycle.request(state_in(Status.NEW), cmd, CTX, community)
+        return
+    with pytest.raises((RuleBroken, NotFound), match=refusal):
+        lifecycle.request(state_in(Status.NEW), cmd, CTX, community)
+
+
+def test_a_community_dissolved_before_the_scheduled_day_cannot_hold_it():
+    state = fold(lifecycle.request(state_in(Status.NEW), _community_request(DAY0), CTX, COMMUNITY))
+    state = fold(
+        lifecycle.review(
+            state,
+            v1.ReviewActivityPlan(activity_id=AID, outcome=v1.PlanOutcome.APPROVED, reviewer="x"),
+            CTX,
+        ),
+        state,
+    )
+    late = schedule_cmd(held_on=date(2025, 10, 20))
+    with pytest.raises(RuleBroken, match="dissolved") as refused:
+        lifecycle.schedule(state, late, CTX, "c1", DISSOLVED)
+    assert refused.value.rule == "ActiveCommunity"
+    assert lifecycle.schedule(state, schedule_cmd(held_on=DAY0), CTX, "c1", DISSOLVED)
+
+
+def test_a_participation_says_whether_the_teacher_belonged_to_the_activitys_community():
+    state = state_in(Status.HELD, "lesson_delivery")
+    state = replace(state, community_id="c1")
+    member = replace(TEACHER, communities=frozenset({"c1"}))
+    events = records.close(state, v1.CloseActivity(activity_id=AID), CTX, {"t1": member})
+    assert events[1].record.community_member is True  # type: ignore[attr-defined]
+    outsider = replace(TEACHER, communities=frozenset({"c2"}))
+    guest = records.close(state, v1.CloseActivity(activity_id=AID), CTX, {"t1": outsider})
+    assert guest[1].record.community_member is False  # type: ignore[attr-defined]
+    unknown = records.close(state, v1.CloseActivity(activity_id=AID), CTX, {})
+    assert unknown[1].record.community_member is None  # type: ignore[attr-defined]
+    alone = records.close(
+        replace(state, community_id=None), v1.CloseActivity(activity_id=AID), CTX, {}
+    )
+    assert alone[1].record.community_member is None  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""Operations: NATS configuration, counties, agencies, backups, overlays."""
