@@ -6,9 +6,13 @@ at or below the checkpoint is skipped, so redelivery is harmless and a crash mid
 loses nothing. An event that cannot be applied is tried a bounded number of times, then
 filed in the dead-letter stream with the reason, and the runner moves on.
 
-Catching up (start-up, rebuilds) reads with an ordered consumer, the fast path; live work
-uses a durable pull consumer with acks. A rebuild fills a new generation of the tables from
-sequence 1 beside the live one and switches when it has caught up.
+Catching up (start-up, rebuilds) reads with :func:`eventlog.reader.read_batches`, the fast
+path; live work uses a durable pull consumer with acks. Live work never trusts a delivery
+stream blindly: a consumer sequence that does not follow on (a delivery lost on the way, or
+a consumer rolled back by a server restart) or a re-made connection ends the follow, and
+the runner catches up from its checkpoint again with a new consumer. A rebuild fills a new
+generation of the tables from sequence 1 beside the live one and switches when it has
+caught up.
 """
 
 from __future__ import annotations
@@ -18,13 +22,14 @@ import contextlib
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
 import nats.errors
 import nats.js.errors
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from sqlalchemy import Connection, Engine, MetaData, Table, func, select
@@ -38,7 +43,7 @@ from eventlog.checkpoints import metadata as bookkeeping_metadata
 from eventlog.database import lock_schema, writing
 from eventlog.deadletters import DeadLetters
 from eventlog.messages import StoredEvent
-from eventlog.reader import last_sequence, read_batches
+from eventlog.reader import ReadGap, ReadInterrupted, last_sequence, read_batches
 from eventlog.scope import current_county
 from eventlog.streams import stream_name
 from eventlog.subjects import InvalidSubjectToken, context_filter
@@ -51,6 +56,10 @@ Progress = Callable[[str, int, int], None]
 T = TypeVar("T")
 _TRANSIENT_DB = (OperationalError, InterfaceError)
 _TRANSIENT_NATS = (nats.errors.Error, nats.js.errors.Error, OSError, asyncio.TimeoutError)
+
+
+class FollowInterrupted(Exception):
+    """The live consumer can no longer be trusted to deliver everything in order."""
 
 
 class Projection(ABC):
@@ -215,11 +224,11 @@ class ProjectionRunner:
                 for context in self.projection.contexts:
                     await self.catch_up(generation, context, live=True)
                 delay = 0.1
-                await asyncio.gather(
-                    *(self._follow(generation, c) for c in self.projection.contexts)
-                )
+                await _all_or_none(self._follow(generation, c) for c in self.projection.contexts)
             except GenerationChanged:
                 log.info("%s: live generation changed, restarting", self.name)
+            except (FollowInterrupted, ReadGap, ReadInterrupted) as exc:
+                log.warning("%s: %s; catching up from the checkpoint", self.name, exc)
             except _TRANSIENT_NATS as exc:
                 log.warning("%s: NATS unavailable (%r); restarting in %.1fs", self.name, exc, delay)
                 await asyncio.sleep(delay)
@@ -276,9 +285,14 @@ class ProjectionRunner:
             config.filter_subject or ">", durable=durable, stream=stream, config=config
         )
         last_check = time.monotonic()
+        reconnects = self.nc.stats["reconnects"]
+        delivered = 0  # the consumer sequence of the last delivery taken
         try:
             while True:
                 self._raise_if_cancelled()
+                if self.nc.stats["reconnects"] != reconnects:
+                    # A pull consumer may stay silent after a reconnect (nats.py #504).
+                    raise FollowInterrupted(f"{stream}: the connection to NATS was re-made")
                 try:
                     msgs = await sub.fetch(self.batch_size, timeout=self.fetch_timeout)
                 except TimeoutError:  # nothing new (nats-py raises either kind)
@@ -289,6 +303,7 @@ class ProjectionRunner:
                     continue
                 if not msgs:  # a pull request can end with a status and no message
                     continue
+                delivered = _follows_on(stream, delivered, msgs)
                 events = [
                     StoredEvent(
                         stream=stream,
@@ -480,6 +495,35 @@ class ProjectionRunner:
             tables = self.projection.tables(old)
             with writing(self.engine) as tx:
                 next(iter(tables.values())).metadata.drop_all(tx, checkfirst=True)
+
+
+async def _all_or_none(work: Iterable[Awaitable[object]]) -> None:
+    """Run the follow loops together; when one ends, the others are stopped with it."""
+    tasks = [asyncio.ensure_future(w) for w in work]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _follows_on(stream: str, delivered: int, msgs: Sequence[Msg]) -> int:
+    """The batch's last consumer sequence, if every delivery follows on from ``delivered``.
+
+    With acknowledgement policy *all*, acking past a delivery that never arrived would
+    drop its event for good; so any break in the consumer sequence ends the follow before
+    anything of the batch is applied or acked.
+    """
+    for msg in msgs:
+        sequence = msg.metadata.sequence.consumer
+        if sequence != delivered + 1:
+            raise FollowInterrupted(
+                f"{stream}: delivery {sequence} came after {delivered} "
+                f"(event #{msg.metadata.sequence.stream})"
+            )
+        delivered = sequence
+    return delivered
 
 
 async def _finish_on_cancel(work: Awaitable[T]) -> T:

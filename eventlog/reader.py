@@ -11,7 +11,9 @@ processed, so a slow caller buffered the whole stream.)
 Push consumers keep delivering past the end, so a read stops itself at the stream's last
 sequence as it was when the read began. A redelivered message (after a very slow caller
 outlived ``ack_wait``) is skipped by its sequence; a message lost on the way (a consumer
-sequence gap) ends the read with :class:`ReadGap` rather than skipping it.
+sequence gap) ends the read with :class:`ReadGap` rather than skipping it. A read that
+goes quiet across a reconnect, or whose consumer is gone (a server restart drops the
+in-memory consumer), ends with :class:`ReadInterrupted` rather than waiting forever.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from dataclasses import dataclass, field
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from eventlog.messages import StoredEvent, ack_pending, ack_sequence, consumer_sequence
 
-__all__ = ["ReadGap", "last_sequence", "read_batches"]
+__all__ = ["ReadGap", "ReadInterrupted", "last_sequence", "read_batches"]
 
 WINDOW = 20_000
 """Messages the server may have in flight to one reader (its ``max_ack_pending``)."""
@@ -36,11 +39,19 @@ WINDOW = 20_000
 ACK_WAIT_SECONDS = 600.0
 """How long a caller may sit on one window before the server redelivers it."""
 
+IDLE_CHECK_SECONDS = 2.0
+"""How long a read waits for its next batch before it checks that its consumer is alive."""
+
 _END = object()
 
 
 class ReadGap(RuntimeError):
     """A message of the read went missing on the way (a consumer sequence gap)."""
+
+
+class ReadInterrupted(RuntimeError):
+    """The read's consumer stopped delivering: the connection was re-made or the consumer
+    is gone. Reading again from the last event taken resumes it."""
 
 
 async def last_sequence(nc: Client, stream: str) -> int:
@@ -131,6 +142,7 @@ async def read_batches(
         pending_msgs_limit=4 * WINDOW,
         pending_bytes_limit=1024 * 1024 * 1024,
     )
+    reconnects = nc.stats["reconnects"]
     try:
         info = await sub.consumer_info()
         # Nothing pending and nothing ever delivered: no event matches (a new consumer's
@@ -138,7 +150,7 @@ async def read_batches(
         delivered = info.delivered.consumer_seq if info.delivered else 0
         if info.num_pending == 0 and delivered == 0:
             return
-        async for batch in _batches(nc, batcher):
+        async for batch in _batches(nc, batcher, sub, reconnects):
             yield batch
     finally:
         batcher.done = True
@@ -147,10 +159,16 @@ async def read_batches(
             await js.delete_consumer(stream, sub._consumer)
 
 
-async def _batches(nc: Client, batcher: _Batcher) -> AsyncIterator[list[StoredEvent]]:
+async def _batches(
+    nc: Client, batcher: _Batcher, sub: JetStreamContext.PushSubscription, reconnects: int
+) -> AsyncIterator[list[StoredEvent]]:
     """The batches as they come; each acknowledged (freeing the window) once taken."""
     while True:
-        item = await batcher.queue.get()
+        try:
+            item = await asyncio.wait_for(batcher.queue.get(), IDLE_CHECK_SECONDS)
+        except TimeoutError:
+            await _check_alive(nc, batcher, sub, reconnects)
+            continue
         if isinstance(item, ReadGap):
             raise item
         if item is _END:
@@ -161,6 +179,23 @@ async def _batches(nc: Client, batcher: _Batcher) -> AsyncIterator[list[StoredEv
             yield batch
         if not batcher.done:
             await nc.publish(reply, b"+ACK")
+
+
+async def _check_alive(
+    nc: Client, batcher: _Batcher, sub: JetStreamContext.PushSubscription, reconnects: int
+) -> None:
+    """Raise :class:`ReadInterrupted` when a quiet read's consumer can deliver no more.
+
+    After a reconnect the server may have restarted and lost the (in-memory) consumer, or
+    deliveries may have been dropped on the way; either way the rest will never come.
+    """
+    where = f"{batcher.stream} after #{batcher.last_seen}"
+    if nc.stats["reconnects"] != reconnects:
+        raise ReadInterrupted(f"{where}: the connection to NATS was re-made")
+    try:
+        await sub.consumer_info()
+    except NotFoundError:
+        raise ReadInterrupted(f"{where}: the read's consumer is gone") from None
 
 
 def _window_config(start: int) -> ConsumerConfig:

@@ -288,3 +288,57 @@ async def test_events_appended_during_a_rebuild_are_all_applied(store, nc, engin
     finally:
         live_task.cancel()
         await asyncio.gather(live_task, return_exceptions=True)
+
+
+class HeldCounters(Counters):
+    """Counters that hold the batch holding a bump by ``HOLD`` until the test releases it."""
+
+    HOLD = 1000
+
+    def __init__(self, county: str) -> None:
+        super().__init__(county)
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def apply(
+        self, tx: Connection, tables: Mapping[str, Table], events: Sequence[StoredEvent]
+    ) -> None:
+        if any(b'"by":1000' in e.data.replace(b" ", b"") for e in events):
+            self.entered.set()
+            self.release.wait(timeout=30)
+        super().apply(tx, tables, events)
+
+
+async def test_a_delivery_lost_on_the_way_is_read_again_not_skipped(store, nc, engine, county):
+    """A delivery of the live consumer that never reaches the runner (here another client
+    takes it) must not be acknowledged away by the next one: the runner catches up from
+    its checkpoint and applies it."""
+    projection = HeldCounters(county)
+    runner = ProjectionRunner(nc, engine, projection, batch_size=10)
+    ref = store.ref(county, "counter", "c0000")
+    version = (await store.append(ref, [CounterOpened(label="counter 0")], NEW)).version
+    task = asyncio.create_task(runner.run())
+    thief = None
+    try:
+        await eventually(caught_up(runner, version), what="the opening")
+        version = (await store.append(ref, [CounterBumped(by=HeldCounters.HOLD)], version)).version
+        assert await asyncio.to_thread(projection.entered.wait, 30), "the runner took the bump"
+        for by in (1, 2):
+            version = (await store.append(ref, [CounterBumped(by=by)], version)).version
+        generation = runner.live_generation()
+        thief = await nc.jetstream().pull_subscribe_bind(
+            durable=f"proj_{projection.name}_g{generation}_system", stream=stream_name("system")
+        )
+        (taken,) = await thief.fetch(1, timeout=10)
+        assert taken.data.replace(b" ", b"").endswith(b'"by":1}'), "the bump by 1 went astray"
+        projection.release.set()
+        await eventually(caught_up(runner, version), what="the bumps after the lost one")
+        assert live_rows(engine, projection) == [
+            (county, "c0000", "counter 0", HeldCounters.HOLD + 1 + 2, 3)
+        ]
+    finally:
+        projection.release.set()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        if thief is not None:
+            await thief.unsubscribe()

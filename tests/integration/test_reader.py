@@ -9,7 +9,9 @@ import pytest
 from nats.aio.client import Client
 from nats.js.api import StreamConfig
 
+from eventlog import connect, reader
 from eventlog.reader import read_batches
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -62,3 +64,32 @@ async def test_a_read_stops_at_the_end_it_saw_when_it_began(nc, stream):
             await js.publish(f"{stream.lower()}.a.late", b"late")
         seen += [e.sequence for e in batch]
     assert seen == list(range(1, 16))
+
+
+async def test_a_read_whose_server_restarts_ends_with_an_error_instead_of_waiting_forever(
+    fresh_nats_server, monkeypatch
+):
+    """The server forgets the read's in-memory consumer when it restarts; the read must say
+    so (its caller reads again from the last event taken) rather than wait for the rest."""
+    monkeypatch.setattr(reader, "WINDOW", 10)  # only ten messages in flight at a time
+    monkeypatch.setattr(reader, "IDLE_CHECK_SECONDS", 0.5)
+    nc = await connect(fresh_nats_server.url, "reader-restart")
+    js = nc.jetstream()
+    try:
+        await js.add_stream(StreamConfig(name="RESTART", subjects=["restart.>"]))
+        for i in range(50):
+            await js.publish(f"restart.{i}", b"x")
+        seen: list[int] = []
+        with pytest.raises(reader.ReadInterrupted, match=r"RESTART after #\d+"):
+            async with asyncio.timeout(30):
+                async for batch in read_batches(nc, "RESTART", batch_size=5):
+                    if not seen:
+                        await asyncio.to_thread(fresh_nats_server.stop)
+                        await eventually(lambda: not nc.is_connected, what="the outage")
+                        await asyncio.to_thread(fresh_nats_server.start)
+                        await eventually(lambda: nc.is_connected, what="the reconnect")
+                    seen += [e.sequence for e in batch]
+        assert seen == list(range(1, len(seen) + 1)), "what was read came in order"
+        assert 5 <= len(seen) < 50
+    finally:
+        await nc.close()
