@@ -31,12 +31,12 @@ from services.activities import importing
 from services.activities.announcing import announce_quotas
 from services.activities.configuration import CONFIG_DIR, load_county
 from services.activities.domain.quotas import QuotaLine
-from services.activities.exporting import write_rows
 from services.activities.facts import Registry
 from services.activities.queries import ActivityQueries
 from services.activities.registry_view import RegistryFacts
 from services.activities.views import ActivityViews
 from yanpei.settings import get_settings
+from yanpei.tabular import export_path, write_rows
 
 __all__ = ["app"]
 
@@ -47,7 +47,10 @@ app = typer.Typer(
 )
 console = Console()
 T = TypeVar("T")
-Export = Annotated[Path | None, typer.Option("--export", help="Also write a .csv or .xlsx file.")]
+Export = Annotated[
+    Path | None,
+    typer.Option("--export", help="Also write a .csv or .xlsx file.", callback=export_path),
+]
 Day = Annotated[str, typer.Option(help="A date, YYYY-MM-DD.")]
 Today = Annotated[
     str | None,

@@ -29,7 +29,6 @@ from eventlog.database import make_engine
 from services.credits import statements
 from services.credits.charts import hours_chart
 from services.credits.domain import explain as explain_lines
-from services.credits.exporting import write_rows
 from services.credits.pruning import LedgerInUse, drop_ledger, ledger_versions
 from services.credits.queries import LedgerQueries
 from services.credits.replay import DiffRow, Replay
@@ -37,6 +36,7 @@ from services.credits.reporting import diff_summary, school_changes
 from services.credits.rules import RuleBook, RuleError
 from services.credits.switching import apply as apply_replay
 from yanpei.settings import get_settings
+from yanpei.tabular import export_path, write_rows
 
 __all__ = ["app"]
 
@@ -52,8 +52,12 @@ console = Console()
 T = TypeVar("T")
 Year = Annotated[str | None, typer.Option("--year", help="A year, e.g. 2026.")]
 Cycle = Annotated[str | None, typer.Option("--cycle", help="A cycle, e.g. 2026-2030.")]
-Xlsx = Annotated[Path | None, typer.Option("--xlsx", help="Also write an XLSX file.")]
-Csv = Annotated[Path | None, typer.Option("--csv", help="Also write a CSV file.")]
+Xlsx = Annotated[
+    Path | None, typer.Option("--xlsx", help="Also write an XLSX file.", callback=export_path)
+]
+Csv = Annotated[
+    Path | None, typer.Option("--csv", help="Also write a CSV file.", callback=export_path)
+]
 
 
 def rule_book() -> RuleBook:

@@ -19,6 +19,7 @@ from services.notify.rendering import preview as render_preview
 from services.notify.tables import STATUSES
 from services.notify.ticker import upcoming
 from yanpei.settings import get_settings
+from yanpei.tabular import export_path
 
 app = typer.Typer(help="The notify service.", no_args_is_help=True)
 console = Console()
@@ -81,9 +82,13 @@ def log(
         str | None, typer.Option(help="Planned at or after (ISO date/time, UTC)")
     ] = None,
     until: Annotated[str | None, typer.Option(help="Planned before (ISO date/time, UTC)")] = None,
-    csv: Annotated[Path | None, typer.Option("--csv", help="Write the rows to a CSV file")] = None,
+    csv: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Write the rows to a CSV file", callback=export_path),
+    ] = None,
     xlsx: Annotated[
-        Path | None, typer.Option("--xlsx", help="Write the rows to an XLSX file")
+        Path | None,
+        typer.Option("--xlsx", help="Write the rows to an XLSX file", callback=export_path),
     ] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows on screen")] = 200,
 ) -> None:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import Engine, select, update
 
 from eventlog.database import writing
 from services.notify.tables import deliveries
+from yanpei import tabular
 
 __all__ = ["COLUMNS", "LogFilter", "read_log", "requeue", "write_rows"]
 
@@ -81,29 +80,8 @@ def requeue(engine: Engine, wanted: LogFilter, now: datetime) -> int:
         return int(tx.execute(query.values(**values)).rowcount or 0)
 
 
-def _cell(value: Any) -> Any:
-    if value is None or isinstance(value, int | float | str):
-        return value
-    return str(value)
-
-
 def write_rows(
     rows: Sequence[Mapping[str, Any]], path: Path, columns: Sequence[str] = COLUMNS
 ) -> int:
-    """Write rows to ``path`` (.csv, UTF-8 with BOM for Excel, or .xlsx); returns the count."""
-    if path.suffix.lower() == ".xlsx":
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.append(list(columns))
-        for row in rows:
-            sheet.append([_cell(row.get(c)) for c in columns])
-        book.save(path)
-    elif path.suffix.lower() == ".csv":
-        with path.open("w", newline="", encoding="utf-8-sig") as out:
-            writer = csv.writer(out)
-            writer.writerow(columns)
-            writer.writerows([[_cell(row.get(c)) for c in columns] for row in rows])
-    else:
-        raise ValueError(f"{path.name}: export to .csv or .xlsx")
-    return len(rows)
+    """Write log rows to ``path`` (.csv or .xlsx); returns the count."""
+    return tabular.write_rows(rows, path, columns)

@@ -28,6 +28,7 @@ from services.registry.importing.values import parse_date
 from services.registry.operations import import_with_client, rebuild_all
 from services.registry.queries import RegistryReader
 from yanpei.settings import get_settings
+from yanpei.tabular import export_path
 
 __all__ = ["app"]
 
@@ -82,7 +83,10 @@ PreviewOption = Annotated[bool, typer.Option("--preview", help="Check every row;
 SkipOption = Annotated[bool, typer.Option("--skip-invalid", help="Write the valid rows.")]
 ConcurrencyOption = Annotated[int, typer.Option(min=1, max=1000, help="Commands in flight.")]
 ErrorsOption = Annotated[
-    Path | None, typer.Option("--errors", help="Write every error to this file.")
+    Path | None,
+    typer.Option(
+        "--errors", help="Write every error to this .csv or .xlsx file.", callback=export_path
+    ),
 ]
 
 
@@ -189,7 +193,9 @@ def list_(
     kind: str = typer.Argument(..., help=", ".join(LISTINGS)),
     county: str = typer.Option(..., "--county", envvar="YANPEI_COUNTY", help="County code."),
     on: str | None = ON,
-    out: Annotated[Path | None, typer.Option("--out", help="Export to .xlsx or .csv.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Export to .xlsx or .csv.", callback=export_path)
+    ] = None,
     reveal_contacts: bool = typer.Option(
         False, "--reveal-contacts", help="Show contact data unmasked (personal data)."
     ),

@@ -6,13 +6,11 @@ caller asks to reveal it.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from rich.table import Table
 from sqlalchemy import Engine
 
@@ -20,6 +18,7 @@ from services.registry.contacts import table as contact_table
 from services.registry.contacts.masking import mask_email, mask_national_id, mask_phone
 from services.registry.queries import RegistryReader
 from services.registry.views.projections import registry_views
+from yanpei import tabular
 
 __all__ = ["LISTINGS", "Listing", "listing", "reader_for", "rich_table", "write_rows"]
 
@@ -147,21 +146,14 @@ def listing(
 
 
 def write_rows(path: Path, headers: Sequence[Header], rows: Sequence[Row]) -> Path:
-    """Write rows to ``path``: XLSX for .xlsx, CSV (UTF-8 with BOM, for Excel) otherwise."""
-    labels = [f"{zh} {key}" for key, zh in headers]
-    values = [[_cell(row.get(key)) for key, _ in headers] for row in rows]
-    if path.suffix.lower() == ".xlsx":
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(path.stem[:31])
-        sheet.append(labels)
-        for line in values:
-            sheet.append(line)
-        book.save(path)
-        return path
-    with path.open("w", newline="", encoding="utf-8-sig") as out:
-        writer = csv.writer(out)
-        writer.writerow(labels)
-        writer.writerows(values)
+    """Write rows to ``path`` (.csv or .xlsx) under bilingual headers."""
+    tabular.write_rows(
+        rows,
+        path,
+        [key for key, _ in headers],
+        labels=[f"{zh} {key}" for key, zh in headers],
+        cell=_cell,
+    )
     return path
 
 

@@ -12,7 +12,6 @@ from contracts import Command
 from contracts.activities import v1
 from contracts.replies import ErrorCode
 from services.activities.cli import app
-from services.activities.exporting import write_rows
 from tests.fixtures.activities.registry import County, membership_move
 from tests.fixtures.activities.semester import Plan, semester
 from tests.integration.activities.conftest import (
@@ -22,6 +21,7 @@ from tests.integration.activities.conftest import (
     training_of,
 )
 from tests.support.waiting import eventually
+from yanpei.tabular import write_rows
 
 pytestmark = pytest.mark.integration
 

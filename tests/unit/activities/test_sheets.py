@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from services.activities.exporting import write_rows
 from services.activities.importing import sign_in_sheet
+from yanpei.tabular import write_rows
 
 ROWS: list[dict[str, str | None]] = [
     {"teacher_id": "t1", "signed_in_at": "13:55", "signed_out_at": None},
