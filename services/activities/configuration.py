@@ -12,10 +12,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.activities.v1 import ActivityLevel, ParticipantRole
+from yanpei.countyfiles import county_settings
 
 __all__ = [
     "ChecklistItem",
@@ -156,20 +156,8 @@ class CountyConfig(_Model):
         return next((s for s in self.semesters if s.starts_on <= day <= s.ends_on), None)
 
 
-def _read(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping at the top")
-    return data
-
-
 def load_county(
     county: str, *, config_dir: Path = CONFIG_DIR, extra: dict[str, Any] | None = None
 ) -> CountyConfig:
     """The defaults overlaid with the county's file (if any) and ``extra`` keys."""
-    data = _read(config_dir / "defaults.yaml")
-    override = config_dir / "counties" / f"{county}.yaml"
-    if override.exists():
-        data.update(_read(override))
-    data.update(extra or {})
-    return CountyConfig.model_validate(data)
+    return CountyConfig.model_validate(county_settings(config_dir, county, extra))

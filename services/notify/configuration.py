@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.registry.v1 import SchoolStage
 from services.notify.calendar import WEEKDAYS, DeadlineRule, QuietHours
+from yanpei.countyfiles import county_settings
 
 __all__ = [
     "ActivityReminder",
@@ -209,21 +209,10 @@ class CountyConfig(_Model):
         return QuietHours(self.quiet_hours["start"], self.quiet_hours["end"])
 
 
-def _read(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping at the top")
-    return data
-
-
 def load_county(
     county: str, *, config_dir: Path = CONFIG_DIR, extra: dict[str, Any] | None = None
 ) -> CountyConfig:
     """The defaults, overridden by the county's file (if any) and then by ``extra``."""
-    merged = _read(config_dir / "defaults.yaml")
-    own = config_dir / "counties" / f"{county}.yaml"
-    if own.exists():
-        merged.update(_read(own))
-    merged.update(extra or {})
+    merged = county_settings(config_dir, county, extra)
     merged["county"] = county
     return CountyConfig.model_validate(merged)
