@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 from eventlog import EventStore, connect
 from eventlog.database import make_engine
+from eventlog.deadletters import DeadLetter
 from services.credits import statements
 from services.credits.charts import hours_chart
 from services.credits.domain import explain as explain_lines
@@ -179,17 +180,33 @@ def replay(
     ] = True,
     report: Annotated[Path | None, typer.Option("--report", help="Diff report base path.")] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why (for HoursCorrected).")] = "",
+    allow_dead_letters: Annotated[
+        bool,
+        typer.Option(
+            "--allow-dead-letters",
+            help="Switch even if some events could not be applied (they earn nothing).",
+        ),
+    ] = False,
 ) -> None:
-    """Recompute the whole ledger under a rule file beside the live one; diff; --apply switches."""
+    """Recompute the whole ledger under a rule file beside the live one; diff; --apply switches.
+
+    An event the new ledger cannot apply is filed as a dead letter and listed; --apply then
+    refuses to switch (exit 1, the shadow kept) unless --allow-dead-letters is given.
+    """
     try:
-        asyncio.run(_replay(rules, county, dry_run, report, reason))
+        asyncio.run(_replay(rules, county, dry_run, report, reason, allow_dead_letters))
     except RuleError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
 
 
 async def _replay(
-    rules: Path, county: str | None, dry_run: bool, report: Path | None, reason: str
+    rules: Path,
+    county: str | None,
+    dry_run: bool,
+    report: Path | None,
+    reason: str,
+    allow_dead_letters: bool,
 ) -> None:
     url = get_settings().nats_url
     if not url:
@@ -202,6 +219,16 @@ async def _replay(
             shadow = await _build(replayer, rules, county)
             diff = [d for d in await asyncio.to_thread(replayer.diff, shadow) if d.difference]
             _show_diff(diff, report or Path(f"replay-{shadow.ledger_id}"))
+            dead, known = await replayer.dead_letters(shadow)
+            _show_dead_letters(dead, known, shadow.ledger_id)
+            if dead and not dry_run and not allow_dead_letters:
+                console.print(
+                    f"[red]not switched: {len(dead)} event(s) the live ledger applied could "
+                    f"not be applied under {rules.name}. Fix the rules or the events and "
+                    f"replay again (the shadow {shadow.ledger_id} is kept), or pass "
+                    "--allow-dead-letters.[/red]"
+                )
+                raise typer.Exit(1)
             if not dry_run:
                 store = EventStore(nc, "credits")
                 why = reason or f"rules {rules.name}"
@@ -212,6 +239,24 @@ async def _replay(
                 )
     finally:
         await nc.close()
+
+
+def _show_dead_letters(dead: list[DeadLetter], known: int, ledger_id: str, shown: int = 20) -> None:
+    if known:
+        console.print(
+            f"{known} event(s) could not be applied, as in the live ledger "
+            f"(`yanpei deadletters` lists them)"
+        )
+    if not dead:
+        return
+    rows = [
+        {"event": f"{d.stream}#{d.sequence}", "type": d.type, "reason": d.reason}
+        for d in dead[:shown]
+    ]
+    title = f"events the live ledger applied and {ledger_id} could not apply ({len(dead)})"
+    console.print(_table(title, rows))
+    if len(dead) > shown:
+        console.print(f"… and {len(dead) - shown} more")
 
 
 def _show_diff(diff: list[DiffRow], base: Path) -> None:

@@ -41,9 +41,14 @@ from services.credits.sql import upsert_many
 from services.credits.tables import ledger_tables
 from services.credits.teachers import TEACHER_EVENTS, teacher_rows
 
-__all__ = ["LedgerProjection"]
+__all__ = ["LedgerProjection", "ledger_projection_name"]
 
 log = logging.getLogger(__name__)
+
+
+def ledger_projection_name(ledger_id: str) -> str:
+    """The projection name of a ledger version (its checkpoints and dead letters)."""
+    return f"credits_ledger_{ledger_id}"
 
 
 class LedgerProjection(Projection):
@@ -58,7 +63,7 @@ class LedgerProjection(Projection):
         self.ledger = ledger
         self.evaluator = evaluator
         self.grandfather = grandfather
-        self.name = f"credits_ledger_{ledger.ledger_id}"  # type: ignore[misc]
+        self.name = ledger_projection_name(ledger.ledger_id)  # type: ignore[misc]
 
     def define(self, metadata: MetaData, suffix: str) -> dict[str, Table]:
         return ledger_tables(metadata, f"credits_{self.ledger.ledger_id}_", suffix)

@@ -24,12 +24,13 @@ from nats.aio.client import Client
 from sqlalchemy import Engine, Table, select
 from sqlalchemy.exc import DBAPIError
 
+from eventlog.deadletters import DeadLetter, DeadLetters
 from eventlog.projection import ProjectionRunner
 from eventlog.reader import last_sequence
 from eventlog.streams import stream_name
 from services.credits.computing import evaluator_for
 from services.credits.grandfathering import Grandfather
-from services.credits.ledger import LedgerProjection
+from services.credits.ledger import LedgerProjection, ledger_projection_name
 from services.credits.ledgers import ALL_COUNTIES, Ledgers, LedgerVersion, live, live_for
 from services.credits.refreshing import refresh_dirty
 from services.credits.rules import RuleBook, load_rule_set
@@ -143,6 +144,32 @@ class Replay:
         await asyncio.to_thread(refresh_dirty, self.engine, tables, projection.evaluator, refreshed)
         await asyncio.to_thread(self.ledgers.mark_ready, ledger.ledger_id)
         return applied
+
+    async def dead_letters(self, ledger: LedgerVersion) -> tuple[list[DeadLetter], int]:
+        """The events the version's build could not apply though the ledger it would
+        replace did, and how many more it could not apply that the live one could not either.
+
+        Dead letters are filed in their stream, so they are known after a build resumed
+        from a kill too.
+        """
+        letters = DeadLetters(self.nc)
+        own = await letters.list(ledger_projection_name(ledger.ledger_id))
+        known: set[tuple[str, int]] = set()
+        for live_id in await asyncio.to_thread(self._replaced, ledger):
+            known |= {
+                (d.stream, d.sequence) for d in await letters.list(ledger_projection_name(live_id))
+            }
+        new = [d for d in own if (d.stream, d.sequence) not in known]
+        return new, len(own) - len(new)
+
+    def _replaced(self, ledger: LedgerVersion) -> set[str]:
+        """The live versions that answer now for the counties ``ledger`` covers."""
+        if ledger.county == ALL_COUNTIES:
+            return {v.ledger_id for v in self.ledgers.live_versions()}
+        try:
+            return {self.ledgers.live_for(ledger.county)}
+        except LookupError:
+            return set()
 
     async def _caught_up(self, runner: ProjectionRunner, generation: int) -> bool:
         for context in runner.projection.contexts:
