@@ -229,6 +229,8 @@ class ProjectionRunner:
                 log.info("%s: live generation changed, restarting", self.name)
             except (FollowInterrupted, ReadGap, ReadInterrupted) as exc:
                 log.warning("%s: %s; catching up from the checkpoint", self.name, exc)
+                await asyncio.sleep(delay)  # never a hot loop, should the cause persist
+                delay = min(delay * 2, 5.0)
             except _TRANSIENT_NATS as exc:
                 log.warning("%s: NATS unavailable (%r); restarting in %.1fs", self.name, exc, delay)
                 await asyncio.sleep(delay)
