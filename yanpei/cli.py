@@ -21,7 +21,6 @@ from services.credits import cli as credits_cli
 from services.notify import cli as notify_cli
 from services.registry import cli as registry_cli
 from yanpei import serving
-from yanpei.demo.run import run_demo
 from yanpei.ops import cli as ops_cli
 from yanpei.runtime import RunningSystem, nats_url_for, running_system
 from yanpei.settings import get_settings
@@ -138,6 +137,8 @@ def demo(
     """The whole system on the embedded defaults: a county, a semester, reports, a replay."""
     _logging()
     settings = get_settings()
+    from yanpei.demo.run import run_demo  # the whole sample county: import it when asked
+
     settings = settings.model_copy(update={"data_dir": settings.data_dir / "demo"})
     console.rule("yanpei demo")
     figures = asyncio.run(run_demo(settings, console, fresh=not keep))

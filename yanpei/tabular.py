@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from openpyxl import Workbook
 
 __all__ = ["EXPORT_SUFFIXES", "export_path", "write_rows"]
 
@@ -43,6 +42,8 @@ def write_rows(
     shown = cell or (lambda value: value)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
+        from openpyxl import Workbook  # only when asked for: it is slow to import
+
         book = Workbook(write_only=True)
         sheet = book.create_sheet(path.stem[:31] or "rows")
         sheet.append(header)

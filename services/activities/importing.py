@@ -16,7 +16,6 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from pydantic import ValidationError
 
 from contracts.activities import v1
@@ -58,6 +57,8 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             for n, row in enumerate(csv.DictReader(handle), start=2):
                 yield n, {k.strip(): (v.strip() or None) for k, v in row.items() if k}
         return
+    from openpyxl import load_workbook  # only for a workbook: it is slow to import
+
     sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [str(h).strip() for h in next(rows)]

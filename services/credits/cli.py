@@ -28,7 +28,6 @@ from eventlog import EventStore, connect
 from eventlog.database import make_engine
 from eventlog.deadletters import DeadLetter
 from services.credits import statements
-from services.credits.charts import hours_chart
 from services.credits.domain import explain as explain_lines
 from services.credits.pruning import LedgerInUse, drop_ledger, ledger_versions
 from services.credits.queries import LedgerQueries
@@ -396,6 +395,8 @@ def chart(
     cycle: Cycle = None,
 ) -> None:
     """The distribution of teachers' hours per school (PNG)."""
+    from services.credits.charts import hours_chart  # matplotlib: a second to import
+
     kind, period = _period(year, cycle)
     by_school = _ask(lambda q: q.hours_by_school(county, kind, period))
     if school:

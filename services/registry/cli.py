@@ -23,7 +23,6 @@ from services.registry.exporting import LISTINGS, listing, reader_for, rich_tabl
 from services.registry.handlers.common import CHINA
 from services.registry.importing.run import ImportReport
 from services.registry.importing.sheets import SHEETS
-from services.registry.importing.templates import write_template
 from services.registry.importing.values import parse_date
 from services.registry.operations import import_with_client, rebuild_all
 from services.registry.queries import RegistryReader
@@ -135,6 +134,8 @@ def template(
     """Write an empty import template with Chinese and English headers."""
     if kind != "all" and kind not in SHEETS:
         raise typer.BadParameter(f"choose one of {', '.join(SHEETS)}, all")
+    from services.registry.importing.templates import write_template  # openpyxl, slow
+
     path = write_template(kind, out or Path(f"{kind}.xlsx"))
     console.print(f"wrote {path}")
 

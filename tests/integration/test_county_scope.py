@@ -11,10 +11,11 @@ import pytest
 from nats.aio.client import Client
 
 from contracts.registry.v1 import RegisterCounty
+from eventlog import connect
 from eventlog.commandbus import CommandClient
 from eventlog.scope import scoped_to
 from eventlog.service import Health, Service, health_subject
-from eventlog.streams import stream_name
+from eventlog.streams import declare_streams, stream_name
 from services.registry.app import build
 from tests.support.waiting import eventually
 
@@ -41,8 +42,12 @@ async def _started(nats_url: str, tmp_path: Path, county: str) -> Service:
 
 
 async def test_scoped_copies_take_only_their_countys_commands_and_keep_their_consumers(
-    nats_server, nc: Client, tmp_path: Path
+    fresh_nats_server, tmp_path: Path
 ):
+    """On a server of its own: each copy catches up every county's registry events."""
+    nats_server = fresh_nats_server
+    nc = await connect(nats_server.url, "county-scope-test")
+    await declare_streams(nc.jetstream())
     a, b, other = (f"{next(_CODES):06d}" for _ in range(3))
     first = await _started(nats_server.url, tmp_path, a)
     second = await _started(nats_server.url, tmp_path, b)
@@ -71,6 +76,7 @@ async def test_scoped_copies_take_only_their_countys_commands_and_keep_their_con
     finally:
         await second.stop()
         await first.stop()
+        await nc.close()
 
 
 async def _consumers(nc: Client, stream: str):

@@ -26,11 +26,12 @@ async def _yanpei(env: dict[str, str], *args: str) -> tuple[int, str]:
 
 
 @pytest.fixture
-def env(nats_url: str, tmp_path: Path) -> dict[str, str]:
-    """One service on SQLite: serving is the same on either engine."""
+def env(fresh_nats_server, tmp_path: Path) -> dict[str, str]:
+    """One service on SQLite (serving is the same on either engine), on a server of its own
+    (so its catch-up does not read every other test's events)."""
     return {
         **os.environ,
-        "YANPEI_NATS_URL": nats_url,
+        "YANPEI_NATS_URL": fresh_nats_server.url,
         "YANPEI_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
         "YANPEI_DATA_DIR": str(tmp_path / "data"),
         "COLUMNS": "200",
