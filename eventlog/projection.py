@@ -244,7 +244,7 @@ class ProjectionRunner:
         live: bool = False,
         progress: Progress | None = None,
     ) -> int:
-        """Apply everything from the checkpoint to the stream's end (ordered consumer)."""
+        """Apply everything from the checkpoint to the stream's end (:func:`read_batches`)."""
         stream = stream_name(context)
         start = await asyncio.to_thread(self.position, generation, context) + 1
         end = await last_sequence(self.nc, stream)
