@@ -35,11 +35,12 @@ from contracts.credits import v1
 from eventlog.database import writing
 from eventlog.store import ANY, EventStore
 from services.credits.ledgers import ALL_COUNTIES, live, metadata
-from services.credits.sql import dec, upsert
+from services.credits.sql import dec, upsert_many
 
 __all__ = ["Publisher", "period_end", "published"]
 
-CONCURRENCY = 64
+CHUNK = 64
+"""Totals published concurrently, then recorded in one transaction."""
 
 published = Table(
     "credits_published",
@@ -114,22 +115,28 @@ class Publisher:
         return query.where(t.c.county_code.in_(mine))
 
     async def publish(self, totals: Table, ledger_id: str, today: date) -> int:
-        """Append every change (and due shortfall); returns how many events were written."""
+        """Append every change (and due shortfall); returns how many events were written.
+
+        Rows go in chunks: the chunk's events are appended concurrently, then what was
+        published is recorded for the whole chunk in one transaction.
+        """
         rows = await asyncio.to_thread(self.changed, totals, ledger_id)
-        gate = asyncio.Semaphore(CONCURRENCY)
+        written = 0
+        for start in range(0, len(rows), CHUNK):
+            outcomes = await asyncio.gather(
+                *(self._publish_row(r, today) for r in rows[start : start + CHUNK])
+            )
+            done = [o for o in outcomes if o is not None]
+            await asyncio.to_thread(self._record, done)
+            written += sum(o.events for o in done)
+        return written
 
-        async def one(row: dict[str, Any]) -> int:
-            async with gate:
-                return await self._publish_row(row, today)
-
-        return sum(await asyncio.gather(*(one(r) for r in rows)))
-
-    async def _publish_row(self, row: dict[str, Any], today: date) -> int:
+    async def _publish_row(self, row: dict[str, Any], today: date) -> _Published | None:
         known = row["known"]
         differs = known is None or any(known[c] != row[c] for c in _COMPARED)
         announce = self._shortfall_due(row, today)
         if not (differs or announce):
-            return 0
+            return None
         changes = known["changes"] if known else 0
         if differs:
             changes += 1
@@ -137,8 +144,7 @@ class Publisher:
         if announce:
             await self._append(row, _shortfall(row, today), f"shortfall-{_key(row)}-{changes}")
         announced = bool(known and known["shortfall_announced"]) or announce
-        await asyncio.to_thread(self._record, row, changes, announced)
-        return int(differs) + int(announce)
+        return _Published(row, changes, announced, int(differs) + int(announce))
 
     def _shortfall_due(self, row: Mapping[str, Any], today: date) -> bool:
         known = row["known"]
@@ -154,13 +160,32 @@ class Publisher:
         )
         await self.store.append(ref, [event], ANY, command_id=command_id)
 
-    def _record(self, row: Mapping[str, Any], changes: int, announced: bool) -> None:
+    def _record(self, done: list[_Published]) -> None:
+        if not done:
+            return
+        with writing(self.engine) as tx:
+            upsert_many(
+                tx, published, [d.values() for d in done], ["teacher_id", "period_kind", "period"]
+            )
+
+
+@dataclass(frozen=True)
+class _Published:
+    """What was appended for one total: recorded once its chunk is through."""
+
+    row: Mapping[str, Any]
+    changes: int
+    announced: bool
+    events: int
+
+    def values(self) -> dict[str, Any]:
+        row = self.row
         values = {c: row[c] for c in ("teacher_id", "period_kind", "period", "county_code")}
         values.update({c: row[c] for c in _COMPARED})
         # Once the teacher is no longer short, a later shortfall is announced again.
-        values.update(changes=changes, shortfall_announced=announced and dec(row["shortfall"]) > 0)
-        with writing(self.engine) as tx:
-            upsert(tx, published, values, ["teacher_id", "period_kind", "period"])
+        announced = self.announced and dec(row["shortfall"]) > 0
+        values.update(changes=self.changes, shortfall_announced=announced)
+        return values
 
 
 def _key(row: Mapping[str, Any]) -> str:
