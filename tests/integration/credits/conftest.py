@@ -31,7 +31,7 @@ from services.credits.rules import CONFIG_DIR, PROPOSED_DIR, RuleBook, parse_rul
 from tests.conftest import serve_nats
 from tests.fixtures.nats import GivenNatsServer
 from tests.support.waiting import eventually
-from tests.unit.credits.golden import golden_profiles, golden_records
+from tests.unit.credits.golden import YEAR, golden_profiles, golden_records
 from yanpei.natsserver import EmbeddedNatsServer
 
 TODAY = date(2026, 12, 31)
@@ -196,6 +196,12 @@ async def credits(nats_server, database_url: str, code: str) -> AsyncIterator[Cr
 @pytest.fixture
 def client(nc: Client) -> CommandClient:
     return CommandClient(nc, timeout=30)
+
+
+def year_hours(credits: CreditsService, code: str) -> dict[str, object]:
+    """The live hours of the golden year per teacher (ids without the county prefix)."""
+    rows = credits.queries.totals_rows(code, "year", str(YEAR))
+    return {r["teacher_id"].removeprefix(f"{code}-"): r["hours"] for r in rows}
 
 
 async def settle(service: CreditsService) -> None:

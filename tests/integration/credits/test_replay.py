@@ -22,6 +22,7 @@ from tests.integration.credits.conftest import (
     settle,
     v1_book,
     v2_file,
+    year_hours,
 )
 from tests.support.waiting import eventually
 from tests.unit.credits.golden import EXPECTED_V1, EXPECTED_V2, YEAR, golden_differences
@@ -37,11 +38,6 @@ async def corrections(nc: Client, county: str, periods: list[str]) -> list[v1.Ho
                 if isinstance(event, v1.HoursCorrected):
                     found.append(event)
     return found
-
-
-def year_hours(credits: CreditsService, code: str) -> dict[str, object]:
-    rows = credits.queries.totals_rows(code, "year", str(YEAR))
-    return {r["teacher_id"].removeprefix(f"{code}-"): r["hours"] for r in rows}
 
 
 async def test_dry_run_diff_equals_the_hand_computed_differences_and_queries_keep_answering(
