@@ -48,7 +48,7 @@ from eventlog.scope import current_county
 from eventlog.streams import stream_name
 from eventlog.subjects import InvalidSubjectToken, context_filter
 
-__all__ = ["Projection", "ProjectionRunner", "RebuildReport"]
+__all__ = ["Projection", "ProjectionRunner", "RebuildReport", "generation_suffix"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,11 @@ Progress = Callable[[str, int, int], None]
 T = TypeVar("T")
 _TRANSIENT_DB = (OperationalError, InterfaceError)
 _TRANSIENT_NATS = (nats.errors.Error, nats.js.errors.Error, OSError, asyncio.TimeoutError)
+
+
+def generation_suffix(generation: int) -> str:
+    """What a generation's table names end with."""
+    return f"_g{generation}"
 
 
 class FollowInterrupted(Exception):
@@ -94,7 +99,7 @@ class Projection(ABC):
     def tables(self, generation: int) -> dict[str, Table]:
         """The tables of one generation."""
         if generation not in self._tables:
-            self._tables[generation] = self.define(MetaData(), f"_g{generation}")
+            self._tables[generation] = self.define(MetaData(), generation_suffix(generation))
         return self._tables[generation]
 
     def live_tables(self, tx: Connection) -> dict[str, Table]:

@@ -291,7 +291,7 @@ def drop(
     """Drop a ledger version nobody reads (a dry run's, a retired one): tables and all."""
     with _engine() as engine:
         try:
-            tables = drop_ledger(engine, rule_book(), ledger, force=force)
+            tables = drop_ledger(engine, ledger, force=force)
         except (LookupError, LedgerInUse) as exc:
             console.print(f"[red]{exc.args[0]}[/red]")
             raise typer.Exit(2) from None

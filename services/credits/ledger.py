@@ -41,9 +41,14 @@ from services.credits.sql import upsert_many
 from services.credits.tables import ledger_tables
 from services.credits.teachers import TEACHER_EVENTS, teacher_rows
 
-__all__ = ["LedgerProjection", "ledger_projection_name"]
+__all__ = ["LedgerProjection", "ledger_projection_name", "version_tables"]
 
 log = logging.getLogger(__name__)
+
+
+def version_tables(metadata: MetaData, ledger_id: str, suffix: str) -> dict[str, Table]:
+    """The tables of one ledger version's generation (``suffix``)."""
+    return ledger_tables(metadata, f"credits_{ledger_id}_", suffix)
 
 
 def ledger_projection_name(ledger_id: str) -> str:
@@ -66,7 +71,7 @@ class LedgerProjection(Projection):
         self.name = ledger_projection_name(ledger.ledger_id)  # type: ignore[misc]
 
     def define(self, metadata: MetaData, suffix: str) -> dict[str, Table]:
-        return ledger_tables(metadata, f"credits_{self.ledger.ledger_id}_", suffix)
+        return version_tables(metadata, self.ledger.ledger_id, suffix)
 
     def subject_filter(self, context: str) -> str:
         # A county-limited replay still reads every county's activities: a teacher who

@@ -13,14 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, MetaData, select
 
 from eventlog.checkpoints import bookkeeping
 from eventlog.database import lock_schema, writing
-from services.credits.computing import evaluator_for
-from services.credits.ledger import LedgerProjection
+from eventlog.projection import generation_suffix
+from services.credits.ledger import ledger_projection_name, version_tables
 from services.credits.ledgers import Ledgers, LedgerVersion, live, versions
-from services.credits.rules import RuleBook
 
 __all__ = ["LedgerInUse", "VersionRow", "drop_ledger", "ledger_versions"]
 
@@ -97,7 +96,7 @@ def _refuse_if_busy(ledger: LedgerVersion) -> None:
         )
 
 
-def drop_ledger(engine: Engine, base: RuleBook, ledger_id: str, *, force: bool = False) -> int:
+def drop_ledger(engine: Engine, ledger_id: str, *, force: bool = False) -> int:
     """Drop a version's tables, checkpoints and row; returns the number of tables dropped.
 
     Raises LookupError for an unknown id and :class:`LedgerInUse` for a version live for
@@ -118,12 +117,15 @@ def drop_ledger(engine: Engine, base: RuleBook, ledger_id: str, *, force: bool =
             )
         if not force:
             _refuse_if_busy(ledger)
-        projection = LedgerProjection(ledger, evaluator_for(ledger, base))
+        name = ledger_projection_name(ledger_id)
         dropped = 0
-        for generation in bookkeeping.generations_of(tx, projection.name):
-            tables = list(projection.tables(generation).values())
-            tables[0].metadata.drop_all(tx, tables=tables, checkfirst=True)
+        for generation in bookkeeping.generations_of(tx, name):
+            metadata = MetaData()
+            tables = list(
+                version_tables(metadata, ledger_id, generation_suffix(generation)).values()
+            )
+            metadata.drop_all(tx, tables=tables, checkfirst=True)
             dropped += len(tables)
-        bookkeeping.forget(tx, projection.name)
+        bookkeeping.forget(tx, name)
         tx.execute(versions.delete().where(versions.c.ledger_id == ledger_id))
     return dropped

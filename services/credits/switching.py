@@ -9,10 +9,10 @@ again after a crash publishes what was left, never anything twice.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Engine, String, Table, select, update
+from sqlalchemy import Boolean, Column, Engine, String, Table, bindparam, select, update
 
 from contracts.credits import v1
 from eventlog.database import writing
@@ -24,7 +24,8 @@ from services.credits.sql import dec, upsert_many
 
 __all__ = ["announce_switch", "apply", "corrections", "publish_corrections", "switch"]
 
-CONCURRENCY = 64
+CHUNK = 64
+"""Corrections appended concurrently, then marked in one transaction."""
 
 corrections = Table(
     "credits_corrections",
@@ -107,34 +108,28 @@ async def publish_corrections(engine: Engine, store: EventStore, replay: str, re
             .mappings()
             .all()
         )
-    gate = asyncio.Semaphore(CONCURRENCY)
-
-    async def one(row: Mapping[Any, Any]) -> None:
-        async with gate:
-            hours_id = v1.teacher_hours_id(row["teacher_id"], row["period"])
-            ref = store.ref(row["county_code"], "teacher_hours", hours_id)
-            await store.append(
-                ref, [_event(row, reason)], ANY, command_id=f"corr-{replay}-{hours_id}"
-            )
-            await asyncio.to_thread(_mark_published, engine, row)
-
-    await asyncio.gather(*(one(r) for r in rows))
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        await asyncio.gather(*(_append_correction(store, row, replay, reason) for row in chunk))
+        await asyncio.to_thread(_mark_published, engine, chunk)
     return len(rows)
 
 
-def _mark_published(engine: Engine, row: Mapping[Any, Any]) -> None:
+async def _append_correction(
+    store: EventStore, row: Mapping[Any, Any], replay: str, reason: str
+) -> None:
+    hours_id = v1.teacher_hours_id(row["teacher_id"], row["period"])
+    ref = store.ref(row["county_code"], "teacher_hours", hours_id)
+    await store.append(ref, [_event(row, reason)], ANY, command_id=f"corr-{replay}-{hours_id}")
+
+
+def _mark_published(engine: Engine, chunk: Sequence[Mapping[Any, Any]]) -> None:
+    """Mark a chunk of corrections as appended, in one transaction."""
     c = corrections
+    keys = ("replay_id", "teacher_id", "period_kind", "period")
+    mark = update(c).where(*(c.c[k] == bindparam(f"key_{k}") for k in keys)).values(published=True)
     with writing(engine) as tx:
-        tx.execute(
-            update(c)
-            .where(
-                c.c.replay_id == row["replay_id"],
-                c.c.teacher_id == row["teacher_id"],
-                c.c.period_kind == row["period_kind"],
-                c.c.period == row["period"],
-            )
-            .values(published=True)
-        )
+        tx.execute(mark, [{f"key_{k}": row[k] for k in keys} for row in chunk])
 
 
 async def announce_switch(
