@@ -191,8 +191,9 @@ class ProjectionRunner:
         with self.engine.connect() as tx:
             return bookkeeping.position(tx, self.name, generation, stream_name(context))
 
-    async def lag(self, generation: int | None, context: str) -> int:
-        """How far behind the stream this projection is: 0 when no event it reads is left.
+    async def lag(self, position: int, context: str) -> int:
+        """How far behind the stream a checkpoint at ``position`` is: 0 when no event the
+        projection reads is left.
 
         A projection reading some subjects of a stream never advances its checkpoint over
         newer events it does not read, so ``last - position`` alone would never reach 0; a
@@ -200,7 +201,6 @@ class ProjectionRunner:
         answer is that distance (an upper bound of the events still to read).
         """
         stream = stream_name(context)
-        position = await asyncio.to_thread(self.position, generation, context) if generation else 0
         last = await last_sequence(self.nc, stream)
         if last <= position:
             return 0

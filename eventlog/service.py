@@ -179,7 +179,7 @@ class Service:
                     else 0
                 )
                 positions[stream] = position
-                lag[stream] = await runner.lag(generation, context)
+                lag[stream] = await runner.lag(position, context)
             projections[runner.name] = ProjectionHealth(
                 generation=generation, positions=positions, lag=lag
             )
